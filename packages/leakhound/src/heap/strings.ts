@@ -1,0 +1,102 @@
+// Compact string table: UTF-8 bytes in chunks (no chunk near V8's max string
+// or buffer size), offsets in typed arrays. A JS string is made only on get().
+const CHUNK_BYTES = 64 * 1024 * 1024;
+
+export class StringTable {
+  private readonly _chunks: Buffer[] = [];
+  private _current: Buffer;
+  private _used = 0;
+  private _chunkOf: Uint16Array;
+  private _start: Uint32Array;
+  private _length: Uint32Array;
+  private _count = 0;
+  private readonly _cache = new Map<number, string>();
+
+  constructor(expectedCount = 1024) {
+    const capacity = Math.max(16, expectedCount);
+    this._chunkOf = new Uint16Array(capacity);
+    this._start = new Uint32Array(capacity);
+    this._length = new Uint32Array(capacity);
+    this._current = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, 1024 * 1024));
+    this._chunks.push(this._current);
+  }
+
+  get count(): number {
+    return this._count;
+  }
+
+  /** Total UTF-8 bytes held. */
+  get byteLength(): number {
+    let total = 0;
+    for (let i = 0; i < this._chunks.length - 1; i++) total += this._chunks[i]!.length;
+    return total + this._used;
+  }
+
+  /** Appends the UTF-8 bytes bytes[start, end) as the next string; returns its index. */
+  addBytes(bytes: Uint8Array, start: number, end: number): number {
+    const length = end - start;
+    this._reserve(length);
+    this._current.set(bytes.subarray(start, end), this._used);
+    return this._record(length);
+  }
+
+  add(value: string): number {
+    const length = Buffer.byteLength(value, 'utf8');
+    this._reserve(length);
+    this._current.write(value, this._used, 'utf8');
+    return this._record(length);
+  }
+
+  get(index: number): string {
+    if (index >= this._count || index < 0) return '';
+    const cached = this._cache.get(index);
+    if (cached !== undefined) return cached;
+    const chunk = this._chunks[this._chunkOf[index]!]!;
+    const start = this._start[index]!;
+    const value = chunk.toString('utf8', start, start + this._length[index]!);
+    if (this._cache.size < 65536 && value.length < 256) this._cache.set(index, value);
+    return value;
+  }
+
+  /** Byte length of string `index` without decoding it. */
+  byteLengthOf(index: number): number {
+    return index < this._count && index >= 0 ? this._length[index]! : 0;
+  }
+
+  private _reserve(length: number): void {
+    if (this._used + length <= this._current.length) return;
+    // Keep the final chunk small for tiny tables; grow to full chunks for big ones.
+    if (this._chunks.length === 1 && this._current.length < CHUNK_BYTES && this._used + length <= CHUNK_BYTES) {
+      const bigger = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(this._current.length * 4, this._used + length)));
+      this._current.copy(bigger, 0, 0, this._used);
+      this._current = bigger;
+      this._chunks[0] = bigger;
+      return;
+    }
+    this._chunks[this._chunks.length - 1] = this._current.subarray(0, this._used);
+    this._current = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, length));
+    this._chunks.push(this._current);
+    this._used = 0;
+  }
+
+  private _record(length: number): number {
+    if (this._count === this._start.length) {
+      const capacity = this._start.length * 2;
+      const chunkOf = new Uint16Array(capacity);
+      chunkOf.set(this._chunkOf);
+      this._chunkOf = chunkOf;
+      const start = new Uint32Array(capacity);
+      start.set(this._start);
+      this._start = start;
+      const len = new Uint32Array(capacity);
+      len.set(this._length);
+      this._length = len;
+    }
+    const index = this._count++;
+    this._chunkOf[index] = this._chunks.length - 1;
+    this._start[index] = this._used;
+    this._length[index] = length;
+    this._used += length;
+    return index;
+  }
+}

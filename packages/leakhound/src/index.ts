@@ -1,0 +1,3 @@
+// Public module API of the `leakhound` package. Internal files are not re-exported.
+export { HeapSnapshot, type SnapshotMeta } from './heap/snapshot.js';
+export { LeakhoundError, ERROR_CODES, type ErrorCode } from './errors.js';
