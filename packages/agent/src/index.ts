@@ -1,3 +1,8 @@
 // Public API of @leakhound/agent. Dependency-free: imports only node: modules.
 export { LeakhoundAgentError, AGENT_ERROR_CODES, type AgentErrorCode } from './errors.js';
 export type { AgentLogger } from './logger.js';
+export { runWithContext, currentContext, setRoute, describeContext, type RequestContext } from './context/request-context.js';
+export { enableHttpContext, disableHttpContext, httpContextEnabled } from './context/http-context.js';
+export { MetricsBridge, type MetricDefinition, type HistogramDefinition, type MetricsBridgeOptions, type Observe, type CounterInstrument, type HistogramInstrument } from './metrics/bridge.js';
+export type { PromRegistryLike, OtelMeterProviderLike, MetricAttributes } from './metrics/types.js';
+export { CHANNELS } from './diagnostics.js';
