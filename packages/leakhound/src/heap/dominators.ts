@@ -1,0 +1,380 @@
+// Dominator tree and retained sizes, with Chrome DevTools' semantics
+// (HeapSnapshot.ts: initEssentialEdges, calculateShallowSizes,
+// calculateDominatorsAndRetainedSizes) so numbers agree with what people see in
+// DevTools. Lengauer-Tarjan ("simple" eval/link with path compression), all
+// iterative, all typed arrays: a 1,000,000-node chain must not touch the stack.
+import type { HeapSnapshot } from './snapshot.js';
+import type { Retainers } from './retainers.js';
+import type { ProgressFn } from './progress.js';
+
+export interface Dominators {
+  /** Immediate dominator ordinal; idom[root] = root. Unreachable nodes hang under the root (see `reachable`). */
+  idom: Uint32Array;
+  /** Sum of `shallowSize` over the node's dominator subtree. */
+  retainedSize: Float64Array;
+  /** 1 when the node is reachable from the root over essential edges. */
+  reachable: Uint8Array;
+  /** Dominator-tree children in CSR form: dominated[firstDominated[n] .. firstDominated[n+1]). */
+  firstDominated: Uint32Array;
+  dominated: Uint32Array;
+  /**
+   * Self sizes after DevTools' ownership pass: arrays and hidden nodes owned by
+   * exactly one object give their size to it (a Map's shallow size includes its
+   * backing table). Equal to snap.nodeSelfSize when the snapshot has no user roots.
+   */
+  shallowSize: Float64Array;
+  /** 1 per edge that can retain (not weak, not a self edge, not a non-root shortcut, ...). */
+  essential: Uint8Array;
+  unreachableCount: number;
+  unreachableSize: number;
+}
+
+const PROGRESS_STEP = 1 << 20;
+
+/** Nodes DevTools treats as user roots: non-synthetic children of the root (the global object). */
+export function isUserRoot(snap: HeapSnapshot, node: number): boolean {
+  return snap.nodeType[node] !== snap.nodeTypeSynthetic;
+}
+
+function hasUserRoots(snap: HeapSnapshot): boolean {
+  const root = snap.rootNode;
+  for (let e = snap.firstEdge[root]!; e < snap.firstEdge[root + 1]!; e++) {
+    if (isUserRoot(snap, snap.edgeToNode[e]!)) return true;
+  }
+  return false;
+}
+
+/**
+ * DevTools' "page-owned" flag: everything reachable over non-weak edges from the
+ * root's shortcut edges (the global objects) and from (Document DOM trees).
+ * Edges from non-owned to owned nodes do not count for dominators, so objects
+ * reachable from the global are dominated through the global, not through
+ * handles or caches that also point at them.
+ */
+function pageOwnedNodes(snap: HeapSnapshot): Uint8Array {
+  const { nodeCount, firstEdge, edgeToNode, edgeType } = snap;
+  const owned = new Uint8Array(nodeCount);
+  const stack = new Uint32Array(nodeCount);
+  let top = 0;
+  const root = snap.rootNode;
+  const weak = snap.edgeTypeWeak;
+  for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) {
+    const target = edgeToNode[e]!;
+    const type = edgeType[e]!;
+    if (type === snap.edgeTypeElement) {
+      if (snap.nodeType[target] !== snap.nodeTypeSynthetic || snap.nodeNameString(target) !== '(Document DOM trees)') continue;
+    } else if (type !== snap.edgeTypeShortcut) {
+      continue;
+    }
+    if (owned[target] === 1) continue;
+    owned[target] = 1;
+    stack[top++] = target;
+  }
+  while (top > 0) {
+    const node = stack[--top]!;
+    const end = firstEdge[node + 1]!;
+    for (let e = firstEdge[node]!; e < end; e++) {
+      const target = edgeToNode[e]!;
+      if (owned[target] === 1 || edgeType[e] === weak) continue;
+      owned[target] = 1;
+      stack[top++] = target;
+    }
+  }
+  return owned;
+}
+
+const WEAK_MAP_EDGE = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$/;
+
+/**
+ * Which edges may retain. Mirrors DevTools' computeIsEssentialEdge: weak edges
+ * and self edges never; shortcut edges only from the root (there they mark the
+ * user's global objects); not from a non-page-owned node into a page-owned one;
+ * and a WeakMap value is retained through its key, not through the table.
+ */
+export function essentialEdges(snap: HeapSnapshot): Uint8Array {
+  const { nodeCount, edgeCount, firstEdge, edgeToNode, edgeType, edgeNameOrIndex, nodeId } = snap;
+  const essential = new Uint8Array(edgeCount);
+  const owned = pageOwnedNodes(snap);
+  const root = snap.rootNode;
+  const weak = snap.edgeTypeWeak;
+  const shortcut = snap.edgeTypeShortcut;
+  const internal = snap.edgeTypeInternal;
+  // Per edge-name string: 0 not yet looked at, 1 not a WeakMap edge, 2 a WeakMap edge.
+  const weakMapName = new Uint8Array(snap.strings.count);
+  const weakMapTable = new Map<number, number>();
+  for (let node = 0; node < nodeCount; node++) {
+    const end = firstEdge[node + 1]!;
+    const nodeOwned = owned[node]!;
+    for (let e = firstEdge[node]!; e < end; e++) {
+      const type = edgeType[e]!;
+      if (type === weak) continue;
+      const target = edgeToNode[e]!;
+      if (target === node) continue;
+      if (type === internal) {
+        const name = edgeNameOrIndex[e]!;
+        let state = weakMapName[name];
+        if (state === 0) {
+          const match = WEAK_MAP_EDGE.exec(snap.strings.get(name));
+          state = match ? 2 : 1;
+          if (match) weakMapTable.set(name, Number(match[1]));
+          weakMapName[name] = state;
+        }
+        if (state === 2 && weakMapTable.get(name) === nodeId[node]) continue;
+      }
+      if (node !== root) {
+        if (type === shortcut) continue;
+        if (owned[target] === 1 && nodeOwned === 0) continue;
+      }
+      essential[e] = 1;
+    }
+  }
+  return essential;
+}
+
+/**
+ * DevTools' calculateShallowSizes: each hidden or array node (and external
+ * string data) reachable only through one owner object, possibly via other
+ * such nodes, adds its size to that owner and shows 0 itself.
+ */
+export function computeShallowSizes(snap: HeapSnapshot): Float64Array {
+  const sizes = Float64Array.from(snap.nodeSelfSize);
+  if (!hasUserRoots(snap)) return sizes;
+  const { nodeCount, firstEdge, edgeToNode, edgeType, nodeType } = snap;
+  const UNVISITED = 0xffffffff;
+  const MULTIPLE = 0xfffffffe;
+  const owners = new Uint32Array(nodeCount);
+  // Each node enters the worklist at most twice (owned, then multiply owned).
+  let worklist = new Uint32Array(Math.max(16, nodeCount));
+  let length = 0;
+  const hidden = snap.nodeTypeHidden;
+  const array = snap.nodeTypeArray;
+  const native = snap.nodeTypeNative;
+  for (let i = 0; i < nodeCount; i++) {
+    const type = nodeType[i]!;
+    if (type === hidden || type === array || (type === native && snap.nodeNameString(i) === 'system / ExternalStringData')) {
+      owners[i] = UNVISITED;
+    } else {
+      owners[i] = i;
+      worklist[length++] = i;
+    }
+  }
+  const weak = snap.edgeTypeWeak;
+  while (length > 0) {
+    const id = worklist[--length]!;
+    const owner = owners[id]!;
+    const end = firstEdge[id + 1]!;
+    for (let e = firstEdge[id]!; e < end; e++) {
+      if (edgeType[e] === weak) continue;
+      const target = edgeToNode[e]!;
+      const current = owners[target]!;
+      if (current === target || current === owner || current === MULTIPLE) continue;
+      owners[target] = current === UNVISITED ? owner : MULTIPLE;
+      if (length === worklist.length) {
+        const grown = new Uint32Array(worklist.length * 2);
+        grown.set(worklist);
+        worklist = grown;
+      }
+      worklist[length++] = target;
+    }
+  }
+  const synthetic = snap.nodeTypeSynthetic;
+  const root = snap.rootNode;
+  for (let i = 0; i < nodeCount; i++) {
+    const owner = owners[i]!;
+    if (owner === UNVISITED || owner === MULTIPLE || owner === i) continue;
+    if (nodeType[owner] === synthetic || owner === root) continue;
+    sizes[owner] = sizes[owner]! + sizes[i]!;
+    sizes[i] = 0;
+  }
+  return sizes;
+}
+
+export function computeDominators(snap: HeapSnapshot, retainers: Retainers, onProgress?: ProgressFn): Dominators {
+  const progress = onProgress ?? (() => {});
+  const { nodeCount, firstEdge, edgeToNode } = snap;
+  const { firstRetainer, retainerEdge, retainerNode } = retainers;
+  progress('essential edges', 0, 1);
+  const essential = essentialEdges(snap);
+  const shallowSize = computeShallowSizes(snap);
+  progress('essential edges', 1, 1);
+
+  // 1-based vertex numbers (v = ordinal + 1) so that 0 means "none", as in the paper.
+  const length = nodeCount + 1;
+  const parent = new Uint32Array(length);
+  const ancestor = new Uint32Array(length);
+  const vertex = new Uint32Array(length);
+  const label = new Uint32Array(length);
+  const semi = new Uint32Array(length);
+  const dom = new Uint32Array(length);
+  // The DFS cursor per node; reused as the compression stack afterwards.
+  const scratch = new Uint32Array(length);
+  let n = 0;
+
+  const dfs = (start: number): void => {
+    scratch[start - 1] = firstEdge[start - 1]!;
+    let v = start;
+    while (v !== 0) {
+      if (semi[v] === 0) {
+        semi[v] = ++n;
+        vertex[n] = v;
+        label[v] = v;
+        if ((n & (PROGRESS_STEP - 1)) === 0) progress('dominators: depth-first search', n, nodeCount);
+      }
+      let next = parent[v]!;
+      const ordinal = v - 1;
+      const end = firstEdge[ordinal + 1]!;
+      for (let e = scratch[ordinal]!; e < end; e++) {
+        if (essential[e] === 0) continue;
+        const targetOrdinal = edgeToNode[e]!;
+        const w = targetOrdinal + 1;
+        if (semi[w] === 0) {
+          parent[w] = v;
+          scratch[targetOrdinal] = firstEdge[targetOrdinal]!;
+          scratch[ordinal] = e + 1;
+          next = w;
+          break;
+        }
+        scratch[ordinal] = e + 1;
+      }
+      if (next === parent[v]) scratch[ordinal] = end;
+      v = next;
+    }
+  };
+
+  const r = snap.rootNode + 1;
+  dfs(r);
+  const reachableCount = n;
+  const reachable = new Uint8Array(nodeCount);
+  for (let i = 1; i <= reachableCount; i++) reachable[vertex[i]! - 1] = 1;
+
+  // Like DevTools: nodes retained only through non-essential (weak) edges are
+  // searched from as if the root pointed at them; what is still left (cliques
+  // that only retain each other) is attached to the root one by one.
+  if (n < nodeCount) {
+    for (let v = 1; v <= nodeCount; v++) {
+      if (semi[v] !== 0) continue;
+      const ordinal = v - 1;
+      let onlyWeak = true;
+      for (let i = firstRetainer[ordinal]!; i < firstRetainer[ordinal + 1]!; i++) {
+        if (essential[retainerEdge[i]!] === 1) {
+          onlyWeak = false;
+          break;
+        }
+      }
+      if (!onlyWeak) continue;
+      parent[v] = r;
+      dfs(v);
+    }
+  }
+  if (n < nodeCount) {
+    for (let v = 1; v <= nodeCount; v++) {
+      if (semi[v] !== 0) continue;
+      parent[v] = r;
+      semi[v] = ++n;
+      vertex[n] = v;
+      label[v] = v;
+    }
+  }
+
+  const stack = scratch;
+  const evaluate = (v0: number): number => {
+    if (ancestor[v0] === 0) return v0;
+    let v = v0;
+    let sp = 0;
+    while (ancestor[ancestor[v]!] !== 0) {
+      stack[++sp] = v;
+      v = ancestor[v]!;
+    }
+    while (sp > 0) {
+      const w = stack[sp--]!;
+      const a = ancestor[w]!;
+      if (semi[label[a]!]! < semi[label[w]!]!) label[w] = label[a]!;
+      ancestor[w] = ancestor[a]!;
+    }
+    return label[v0]!;
+  };
+
+  // Buckets as singly linked lists: each vertex sits in exactly one bucket once.
+  const bucketHead = new Uint32Array(length);
+  const bucketNext = new Uint32Array(length);
+  for (let i = n; i >= 2; i--) {
+    if ((i & (PROGRESS_STEP - 1)) === 0) progress('dominators: semidominators', n - i, n);
+    const w = vertex[i]!;
+    const wOrdinal = w - 1;
+    let orphan = true;
+    const end = firstRetainer[wOrdinal + 1]!;
+    for (let j = firstRetainer[wOrdinal]!; j < end; j++) {
+      if (essential[retainerEdge[j]!] === 0) continue;
+      orphan = false;
+      const u = evaluate(retainerNode[j]! + 1);
+      if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
+    }
+    // Orphans (see above) have the root as their only predecessor.
+    if (orphan) semi[w] = semi[r]!;
+    const host = vertex[semi[w]!]!;
+    bucketNext[w] = bucketHead[host]!;
+    bucketHead[host] = w;
+    const p = parent[w]!;
+    ancestor[w] = p;
+    let v = bucketHead[p]!;
+    while (v !== 0) {
+      const u = evaluate(v);
+      dom[v] = semi[u]! < semi[v]! ? u : p;
+      v = bucketNext[v]!;
+    }
+    bucketHead[p] = 0;
+  }
+  dom[0] = r;
+  dom[r] = r;
+  for (let i = 2; i <= n; i++) {
+    const w = vertex[i]!;
+    if (dom[w] !== vertex[semi[w]!]) dom[w] = dom[dom[w]!]!;
+  }
+
+  progress('retained sizes', 0, 1);
+  const idom = new Uint32Array(nodeCount);
+  const retainedSize = new Float64Array(nodeCount);
+  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
+    idom[ordinal] = dom[ordinal + 1]! - 1;
+    retainedSize[ordinal] = shallowSize[ordinal]!;
+  }
+  // Reverse DFS order visits every node after all of its dominator-tree descendants.
+  for (let i = n; i > 1; i--) {
+    const ordinal = vertex[i]! - 1;
+    const d = idom[ordinal]!;
+    retainedSize[d] = retainedSize[d]! + retainedSize[ordinal]!;
+  }
+
+  const rootOrdinal = r - 1;
+  const firstDominated = new Uint32Array(nodeCount + 1);
+  for (let i = 0; i < nodeCount; i++) if (i !== rootOrdinal) firstDominated[idom[i]!]!++;
+  let running = 0;
+  for (let i = 0; i < nodeCount; i++) {
+    const count = firstDominated[i]!;
+    firstDominated[i] = running;
+    running += count;
+  }
+  firstDominated[nodeCount] = running;
+  const dominated = new Uint32Array(running);
+  const fill = firstDominated.slice(0, nodeCount);
+  for (let i = 0; i < nodeCount; i++) {
+    if (i === rootOrdinal) continue;
+    const d = idom[i]!;
+    dominated[fill[d]!++] = i;
+  }
+
+  let unreachableSize = 0;
+  for (let i = 0; i < nodeCount; i++) if (reachable[i] === 0) unreachableSize += shallowSize[i]!;
+  progress('retained sizes', 1, 1);
+  return {
+    idom,
+    retainedSize,
+    reachable,
+    firstDominated,
+    dominated,
+    shallowSize,
+    essential,
+    unreachableCount: nodeCount - reachableCount,
+    unreachableSize,
+  };
+}

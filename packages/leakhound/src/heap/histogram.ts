@@ -1,0 +1,67 @@
+// Class histogram with DevTools' semantics: nodes of shallow size 0 are not
+// listed; a class's retained size sums the retained sizes of its objects that
+// are not inside the dominator subtree of another object of the same class, so
+// nothing is counted twice (a linked list of Nodes retains its size once).
+import type { HeapSnapshot } from './snapshot.js';
+import type { Dominators } from './dominators.js';
+import { classTable } from './names.js';
+
+export interface HistogramRow {
+  className: string;
+  count: number;
+  shallowSize: number;
+  retainedSize: number;
+}
+
+export function classHistogram(snap: HeapSnapshot, dom: Dominators): HistogramRow[] {
+  const { classOf, names } = classTable(snap);
+  const classCount = names.length;
+  const count = new Float64Array(classCount);
+  const shallow = new Float64Array(classCount);
+  const retained = new Float64Array(classCount);
+  const { shallowSize, retainedSize, firstDominated, dominated } = dom;
+  const nodeCount = snap.nodeCount;
+  for (let i = 0; i < nodeCount; i++) {
+    const size = shallowSize[i]!;
+    if (size === 0) continue;
+    const c = classOf[i]!;
+    count[c]!++;
+    shallow[c] = shallow[c]! + size;
+  }
+
+  // Depth-first walk of the dominator tree with an explicit stack. `open[c]`
+  // counts the ancestors of class c on the current path; a node adds its
+  // retained size only when no ancestor has its class. Each stack entry is a
+  // node; a node is pushed again (as ~node) to close it after its subtree.
+  const open = new Uint32Array(classCount);
+  const stack = new Int32Array(nodeCount * 2 + 2);
+  let top = 0;
+  stack[top++] = snap.rootNode;
+  while (top > 0) {
+    const entry = stack[--top]!;
+    if (entry < 0) {
+      open[classOf[~entry]!]!--;
+      continue;
+    }
+    const node = entry;
+    const c = classOf[node]!;
+    const from = firstDominated[node]!;
+    const to = firstDominated[node + 1]!;
+    const counted = open[c] === 0 && shallowSize[node]! !== 0;
+    if (counted) retained[c] = retained[c]! + retainedSize[node]!;
+    if (from === to) continue;
+    if (counted) {
+      open[c]!++;
+      stack[top++] = ~node;
+    }
+    for (let j = from; j < to; j++) stack[top++] = dominated[j]!;
+  }
+
+  const rows: HistogramRow[] = [];
+  for (let c = 0; c < classCount; c++) {
+    if (count[c] === 0) continue;
+    rows.push({ className: names[c]!, count: count[c]!, shallowSize: shallow[c]!, retainedSize: retained[c]! });
+  }
+  rows.sort((a, b) => b.retainedSize - a.retainedSize || b.shallowSize - a.shallowSize || (a.className < b.className ? -1 : 1));
+  return rows;
+}

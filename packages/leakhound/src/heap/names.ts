@@ -1,0 +1,92 @@
+// Class names the way Chrome DevTools groups objects in its Summary view
+// (calculateObjectNames): objects and natives by their constructor name,
+// closures as Function, code as (compiled code), hidden as (system), the rest
+// as "(<node type>)". Computed once per snapshot into an Int32 class id per
+// node and a small name table, so histograms never touch strings per node.
+import type { HeapSnapshot } from './snapshot.js';
+
+export interface ClassTable {
+  /** Class id per node ordinal. */
+  classOf: Int32Array;
+  /** Class name per class id. */
+  names: string[];
+}
+
+const cache = new WeakMap<HeapSnapshot, ClassTable>();
+
+export function classTable(snap: HeapSnapshot): ClassTable {
+  const cached = cache.get(snap);
+  if (cached) return cached;
+  const { nodeCount, nodeType, nodeName } = snap;
+  const names: string[] = [];
+  const idByName = new Map<string, number>();
+  const intern = (name: string): number => {
+    let id = idByName.get(name);
+    if (id === undefined) {
+      id = names.length;
+      names.push(name);
+      idByName.set(name, id);
+    }
+    return id;
+  };
+  // Objects name their class by a string index; map each distinct index once.
+  const idByString = new Map<number, number>();
+  const typeClass = new Int32Array(snap.meta.nodeTypes.length).fill(-1);
+  snap.meta.nodeTypes.forEach((type, code) => {
+    if (code === snap.nodeTypeObject || code === snap.nodeTypeNative) return;
+    if (code === snap.nodeTypeHidden) typeClass[code] = intern('(system)');
+    else if (code === snap.nodeTypeCode) typeClass[code] = intern('(compiled code)');
+    else if (code === snap.nodeTypeClosure) typeClass[code] = intern('Function');
+    else if (code === snap.nodeTypeRegexp) typeClass[code] = intern('RegExp');
+    else typeClass[code] = intern(`(${type})`);
+  });
+  const classOf = new Int32Array(nodeCount);
+  for (let i = 0; i < nodeCount; i++) {
+    const fixed = typeClass[nodeType[i]!];
+    if (fixed !== undefined && fixed >= 0) {
+      classOf[i] = fixed;
+      continue;
+    }
+    const nameIndex = nodeName[i]!;
+    let id = idByString.get(nameIndex);
+    if (id === undefined) {
+      id = intern(domClassName(snap.strings.get(nameIndex)));
+      idByString.set(nameIndex, id);
+    }
+    classOf[i] = id;
+  }
+  const table = { classOf, names };
+  cache.set(snap, table);
+  return table;
+}
+
+/** '<div id="a">' groups as '<div>', like DevTools. */
+function domClassName(name: string): string {
+  if (name.startsWith('<')) {
+    const space = name.indexOf(' ');
+    return space === -1 ? name : name.slice(0, space) + '>';
+  }
+  if (name.startsWith('Detached <')) {
+    const space = name.indexOf(' ', 10);
+    return space === -1 ? name : name.slice(0, space) + '>';
+  }
+  return name;
+}
+
+export function className(snap: HeapSnapshot, node: number): string {
+  const table = classTable(snap);
+  return table.names[table.classOf[node]!] ?? '';
+}
+
+/**
+ * VM-internal nodes a person never wrote: code, hidden, object shapes,
+ * synthetic roots, and "system / ..." objects. Suspects and paths are named
+ * after the nearest node that is not one of these.
+ */
+export function isInternalNode(snap: HeapSnapshot, node: number): boolean {
+  const type = snap.nodeType[node]!;
+  if (type === snap.nodeTypeHidden || type === snap.nodeTypeCode || type === snap.nodeTypeObjectShape ||
+    type === snap.nodeTypeSynthetic || type === snap.nodeTypeArray) return true;
+  if (type === snap.nodeTypeObject || type === snap.nodeTypeNative) return snap.nodeNameString(node).startsWith('system /');
+  return false;
+}
