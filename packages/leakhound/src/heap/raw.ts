@@ -26,8 +26,9 @@ export interface RawHeapSnapshot {
 }
 
 export function metaFromRaw(raw: RawSnapshotMeta): SnapshotMeta {
-  const nodeTypes = raw.node_types[0];
-  const edgeTypes = raw.edge_types[0];
+  // The type names sit at the position of the `type` field (0 in every V8 so far).
+  const nodeTypes = raw.node_types[Math.max(0, raw.node_fields.indexOf('type'))];
+  const edgeTypes = raw.edge_types[Math.max(0, raw.edge_fields.indexOf('type'))];
   return {
     nodeFields: raw.node_fields,
     nodeTypes: Array.isArray(nodeTypes) ? nodeTypes : [],

@@ -1,0 +1,1117 @@
+// Streaming .heapsnapshot parser. The file is read in fixed-size chunks into a
+// reused buffer and scanned byte by byte by a resumable state machine: numbers
+// go straight into the columnar typed arrays of HeapSnapshot, strings into the
+// chunked UTF-8 StringTable. Only the small `snapshot` header is JSON.parse'd.
+// No JS string or array ever holds a whole section, so files of many GB and
+// string sections beyond V8's max string length work; byte offsets are plain
+// numbers (exact up to 2^53).
+import { open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { LeakhoundError, isLeakhoundError, type ErrorCode } from '../errors.js';
+import { parseHeaderJson, type SnapshotHeader } from './parser-header.js';
+import { noProgress, type ProgressFn } from './progress.js';
+import { HeapSnapshot, type HeapSnapshotInit } from './snapshot.js';
+import { StringTable } from './strings.js';
+
+export interface ParseOptions {
+  onProgress?: ProgressFn;
+  /** Read size in bytes (default 16 MB). Tests pass tiny values so every token straddles reads. */
+  chunkSize?: number;
+}
+
+const DEFAULT_CHUNK = 16 * 1024 * 1024;
+/** A real header is a few KB; anything this big is not a heap snapshot. */
+const MAX_HEADER_BYTES = 4 * 1024 * 1024;
+/** Nesting allowed inside skipped sections (trace_tree nests by call depth). */
+const MAX_SKIP_DEPTH = 1 << 20;
+const MAX_U32 = 0xffffffff;
+
+// Top-level modes of the state machine.
+const M_START = 0;
+const M_KEY_FIRST = 1;
+const M_KEY = 2;
+const M_KEY_STR = 3;
+const M_COLON = 4;
+const M_VALUE = 5;
+const M_HEADER = 6;
+const M_NUMBERS = 7;
+const M_STRINGS = 8;
+const M_SKIP = 9;
+const M_AFTER = 10;
+const M_DONE = 11;
+
+// Top-level keys the parser understands; everything else is skipped.
+const S_OTHER = 0;
+const S_SNAPSHOT = 1;
+const S_NODES = 2;
+const S_EDGES = 3;
+const S_LOCATIONS = 4;
+const S_STRINGS = 5;
+const SECTION_NAMES = ['', 'snapshot', 'nodes', 'edges', 'locations', 'strings'];
+
+// Where scanned numbers go.
+const SINK_NODES = 0;
+const SINK_EDGES = 1;
+const SINK_RAW = 2;
+
+// Number-array states.
+const N_FIRST = 0; // after '[': a value or ']'
+const N_IN = 1; // inside a number
+const N_AFTER = 2; // after a value: ',' or ']'
+const N_NEXT = 3; // after ',': a value
+
+// String-array states.
+const T_FIRST = 0;
+const T_IN = 1;
+const T_AFTER = 2;
+const T_NEXT = 3;
+// Escape states inside a string.
+const ESC_NONE = 0;
+const ESC_BACKSLASH = 1;
+const ESC_HEX = 2;
+
+// Roles of node / edge fields (positions come from meta).
+// Role 0: a field this engine does not store (unknown extra fields).
+const R_TYPE = 1;
+const R_NAME = 2;
+const R_ID = 3;
+const R_SIZE = 4;
+const R_EDGES = 5;
+const R_TRACE = 6;
+const R_DETACHED = 7;
+const R_TO = 8;
+
+const CH_QUOTE = 34;
+const CH_BACKSLASH = 92;
+const CH_COMMA = 44;
+const CH_COLON = 58;
+const CH_LBRACKET = 91;
+const CH_RBRACKET = 93;
+const CH_LBRACE = 123;
+const CH_RBRACE = 125;
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/** Bytes that may appear in a JSON number or literal (true, false, null). */
+function isScalarByte(c: number): boolean {
+  return (
+    (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69 ||
+    c === 116 || c === 114 || c === 117 || c === 102 || c === 97 || c === 108 || c === 115 || c === 110
+  );
+}
+
+function describeByte(c: number): string {
+  return c >= 33 && c <= 126 ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+class GrowableBytes {
+  bytes = new Uint8Array(256);
+  length = 0;
+
+  push(buf: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n <= 0) return;
+    this._ensure(n);
+    this.bytes.set(buf.subarray(start, end), this.length);
+    this.length += n;
+  }
+
+  pushByte(c: number): void {
+    if (this.length === this.bytes.length) this._ensure(1);
+    this.bytes[this.length++] = c;
+  }
+
+  private _ensure(extra: number): void {
+    const need = this.length + extra;
+    if (need <= this.bytes.length) return;
+    const next = new Uint8Array(Math.max(need, this.bytes.length * 2));
+    next.set(this.bytes.subarray(0, this.length));
+    this.bytes = next;
+  }
+}
+
+class GrowableNumbers {
+  values = new Float64Array(1024);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const next = new Float64Array(this.values.length * 2);
+      next.set(this.values);
+      this.values = next;
+    }
+    this.values[this.length++] = value;
+  }
+}
+
+type Columns = Pick<
+  HeapSnapshotInit,
+  | 'nodeType' | 'nodeName' | 'nodeId' | 'nodeSelfSize' | 'nodeEdgeCount' | 'nodeTraceId' | 'nodeDetachedness'
+  | 'edgeType' | 'edgeNameOrIndex' | 'edgeToNode'
+>;
+
+/**
+ * The resumable scanner. Feed it consecutive pieces of the file with feed(),
+ * then call finish(). Pieces may split the input anywhere, even inside a
+ * number, a string escape or a multi-byte character.
+ */
+export class SnapshotStreamParser {
+  private _mode = M_START;
+  /** File offset of byte 0 of the piece being fed. */
+  private _base = 0;
+  private _sawContent = false;
+  private readonly _inputBytes: number;
+
+  private _section = S_OTHER;
+  private readonly _seen = new Uint8Array(SECTION_NAMES.length);
+  private readonly _sectionOffset = new Float64Array(SECTION_NAMES.length);
+  private readonly _key = new Uint8Array(64);
+  private _keyLength = 0;
+  private _keyEscape = false;
+
+  private readonly _header = new GrowableBytes();
+  private _headerDepth = 0;
+  private _headerInString = false;
+  private _headerEscape = false;
+  private _meta: SnapshotHeader | null = null;
+
+  private _skipStack: number[] = [];
+  private _skipInString = false;
+  private _skipEscape = false;
+  private _skipScalar = false;
+
+  // Number scanning.
+  private _sink = SINK_RAW;
+  private _numState = N_FIRST;
+  private _num = 0;
+  private _field = 0;
+  private _record = 0;
+  private _nf = 1;
+  private _ef = 1;
+  private _nodeCount = 0;
+  private _edgeCount = 0;
+  private _nodeRoles = new Uint8Array(0);
+  private _edgeRoles = new Uint8Array(0);
+  private _nodeTypeCount = 0;
+  private _edgeTypeCount = 0;
+  private _cols: Columns | null = null;
+  private _raw: GrowableNumbers = new GrowableNumbers();
+  private _rawNodes: GrowableNumbers | null = null;
+  private _rawEdges: GrowableNumbers | null = null;
+  private _rawLocations: GrowableNumbers | null = null;
+  private _nodesDone = false;
+  private _edgesDone = false;
+  private _nodeRecords = 0;
+  private _nodeFieldsLeft = 0;
+  private _edgeRecords = 0;
+  private _edgeFieldsLeft = 0;
+
+  // String scanning.
+  private readonly _strings = new StringTable(1 << 16);
+  private _strState = T_FIRST;
+  private _esc = ESC_NONE;
+  private _hexCount = 0;
+  private _hexValue = 0;
+  private _highSurrogate = 0;
+  private _inScratch = false;
+  private readonly _scratch = new GrowableBytes();
+
+  /** @param inputBytes total input size, used to refuse absurd counts before allocating. */
+  constructor(inputBytes: number) {
+    this._inputBytes = inputBytes;
+  }
+
+  /** Scans buf[0, end). The buffer may be reused by the caller afterwards. */
+  feed(buf: Uint8Array, end: number = buf.length): void {
+    let i = 0;
+    while (i < end) {
+      switch (this._mode) {
+        case M_NUMBERS:
+          i = this._scanNumbers(buf, i, end);
+          break;
+        case M_STRINGS:
+          i = this._scanStrings(buf, i, end);
+          break;
+        case M_HEADER:
+          i = this._scanHeader(buf, i, end);
+          break;
+        case M_SKIP:
+          i = this._scanSkip(buf, i, end);
+          break;
+        case M_KEY_STR:
+          i = this._scanKey(buf, i, end);
+          break;
+        default:
+          i = this._scanStructure(buf, i, end);
+          break;
+      }
+    }
+    this._base += end;
+  }
+
+  /** Validates what was read and builds the snapshot. */
+  finish(onProgress: ProgressFn = noProgress): HeapSnapshot {
+    const end = this._base;
+    if (this._mode !== M_DONE) {
+      if (!this._sawContent) throw new LeakhoundError('LH_ERR_SNAPSHOT_EMPTY', 'the file is empty (no snapshot data)', { offset: 0 });
+      const where = this._mode === M_START || this._mode === M_KEY_FIRST || this._mode === M_KEY || this._mode === M_AFTER
+        ? 'between sections'
+        : `inside "${this._sectionName()}"`;
+      throw new LeakhoundError(
+        'LH_ERR_SNAPSHOT_TRUNCATED',
+        `the file is truncated: it ends ${where} at byte ${end}`,
+        { offset: end },
+      );
+    }
+    const meta = this._meta;
+    if (meta === null) throw this._formatError('it has no "snapshot" header with meta', 0);
+    for (const section of [S_NODES, S_EDGES, S_STRINGS]) {
+      if (this._seen[section] === 0) throw this._formatError(`it has no "${SECTION_NAMES[section]}" section`, end);
+    }
+    onProgress('validate', 0, 1);
+    const cols = this._cols!;
+    this._replay(S_NODES, this._rawNodes, SINK_NODES);
+    this._replay(S_EDGES, this._rawEdges, SINK_EDGES);
+    this._checkCounts();
+    const strings = this._strings;
+    this._checkNames(cols, strings.count);
+    const locations = this._buildLocations(meta);
+    onProgress('validate', 1, 1);
+    return new HeapSnapshot({
+      meta: meta.meta,
+      strings,
+      nodeCount: this._nodeCount,
+      edgeCount: this._edgeCount,
+      nodeType: cols.nodeType,
+      nodeName: cols.nodeName,
+      nodeId: cols.nodeId,
+      nodeSelfSize: cols.nodeSelfSize,
+      nodeEdgeCount: cols.nodeEdgeCount,
+      nodeTraceId: cols.nodeTraceId,
+      nodeDetachedness: cols.nodeDetachedness,
+      edgeType: cols.edgeType,
+      edgeNameOrIndex: cols.edgeNameOrIndex,
+      edgeToNode: cols.edgeToNode,
+      locationNode: locations.node,
+      locationScriptId: locations.scriptId,
+      locationLine: locations.line,
+      locationColumn: locations.column,
+      sourceBytes: end,
+    });
+  }
+
+  private _sectionName(): string {
+    return this._section === S_OTHER ? 'an unknown section' : SECTION_NAMES[this._section]!;
+  }
+
+  private _error(code: ErrorCode, message: string, offset: number): LeakhoundError {
+    return new LeakhoundError(code, `${message} at byte ${offset}`, { offset });
+  }
+
+  private _syntax(buf: Uint8Array, i: number, expected: string): LeakhoundError {
+    const offset = this._base + i;
+    return new LeakhoundError(
+      'LH_ERR_SNAPSHOT_SYNTAX',
+      `invalid JSON at byte ${offset}: expected ${expected}, found ${describeByte(buf[i]!)}`,
+      { offset },
+    );
+  }
+
+  private _formatError(message: string, offset: number): LeakhoundError {
+    return new LeakhoundError('LH_ERR_SNAPSHOT_FORMAT', `not a V8 heap snapshot: ${message}`, { offset });
+  }
+
+  private _inconsistent(message: string, offset?: number): LeakhoundError {
+    return new LeakhoundError(
+      'LH_ERR_SNAPSHOT_INCONSISTENT',
+      `the snapshot is inconsistent: ${message}`,
+      offset === undefined ? {} : { offset },
+    );
+  }
+
+  // ---- structure: '{', keys, ':', ',', '}' ----
+
+  private _scanStructure(buf: Uint8Array, i: number, end: number): number {
+    for (; i < end; i++) {
+      const c = buf[i]!;
+      if (isSpace(c)) continue;
+      this._sawContent = true;
+      switch (this._mode) {
+        case M_START:
+          if (c === CH_LBRACE) {
+            this._mode = M_KEY_FIRST;
+            return i + 1;
+          }
+          if (c === CH_LBRACKET || c === CH_QUOTE || isScalarByte(c)) {
+            throw this._formatError('the top-level JSON value is not an object', this._base + i);
+          }
+          throw this._syntax(buf, i, "'{' (a heap snapshot is a JSON object)");
+        case M_KEY_FIRST:
+        case M_KEY:
+          if (c === CH_QUOTE) {
+            this._mode = M_KEY_STR;
+            this._keyLength = 0;
+            this._keyEscape = false;
+            return i + 1;
+          }
+          if (c === CH_RBRACE && this._mode === M_KEY_FIRST) {
+            this._mode = M_DONE;
+            return i + 1;
+          }
+          throw this._syntax(buf, i, 'a quoted key');
+        case M_COLON:
+          if (c === CH_COLON) {
+            this._mode = M_VALUE;
+            return i + 1;
+          }
+          throw this._syntax(buf, i, "':'");
+        case M_VALUE:
+          return this._startValue(buf, i);
+        case M_AFTER:
+          if (c === CH_COMMA) {
+            this._mode = M_KEY;
+            return i + 1;
+          }
+          if (c === CH_RBRACE) {
+            this._mode = M_DONE;
+            return i + 1;
+          }
+          throw this._syntax(buf, i, "',' or '}' after a top-level value");
+        default:
+          throw this._syntax(buf, i, 'the end of the file after the snapshot');
+      }
+    }
+    return i;
+  }
+
+  private _scanKey(buf: Uint8Array, i: number, end: number): number {
+    for (; i < end; i++) {
+      const c = buf[i]!;
+      if (this._keyEscape) {
+        this._keyEscape = false;
+      } else if (c === CH_BACKSLASH) {
+        this._keyEscape = true;
+      } else if (c === CH_QUOTE) {
+        this._mode = M_COLON;
+        this._section = this._sectionForKey();
+        return i + 1;
+      } else if (c < 32) {
+        throw this._syntax(buf, i, 'a printable character in a key');
+      }
+      // Keys we know are short; longer ones can only be unknown keys.
+      if (this._keyLength < this._key.length) this._key[this._keyLength] = c;
+      this._keyLength++;
+    }
+    return i;
+  }
+
+  private _sectionForKey(): number {
+    if (this._keyLength > this._key.length) return S_OTHER;
+    const key = Buffer.from(this._key.buffer, 0, this._keyLength).toString('latin1');
+    const section = SECTION_NAMES.indexOf(key);
+    return section > 0 ? section : S_OTHER;
+  }
+
+  private _startValue(buf: Uint8Array, i: number): number {
+    const section = this._section;
+    const offset = this._base + i;
+    if (section === S_OTHER) {
+      this._mode = M_SKIP;
+      this._skipStack = [];
+      this._skipInString = false;
+      this._skipEscape = false;
+      this._skipScalar = false;
+      return i;
+    }
+    if (this._seen[section] !== 0) throw this._formatError(`"${SECTION_NAMES[section]}" appears twice`, offset);
+    this._seen[section] = 1;
+    this._sectionOffset[section] = offset;
+    const c = buf[i]!;
+    if (section === S_SNAPSHOT) {
+      if (c !== CH_LBRACE) throw this._formatError('"snapshot" is not an object', offset);
+      this._mode = M_HEADER;
+      this._headerDepth = 0;
+      return i;
+    }
+    if (c !== CH_LBRACKET) throw this._formatError(`"${SECTION_NAMES[section]}" is not an array`, offset);
+    if (section === S_STRINGS) {
+      this._mode = M_STRINGS;
+      this._strState = T_FIRST;
+      return i + 1;
+    }
+    this._mode = M_NUMBERS;
+    this._numState = N_FIRST;
+    this._num = 0;
+    this._field = 0;
+    this._record = 0;
+    if (section === S_NODES && this._cols !== null) {
+      this._sink = SINK_NODES;
+    } else if (section === S_EDGES && this._cols !== null) {
+      this._sink = SINK_EDGES;
+    } else {
+      // Locations are small; nodes / edges before the header are replayed later.
+      this._sink = SINK_RAW;
+      this._raw = new GrowableNumbers();
+      if (section === S_NODES) this._rawNodes = this._raw;
+      else if (section === S_EDGES) this._rawEdges = this._raw;
+      else this._rawLocations = this._raw;
+    }
+    return i + 1;
+  }
+
+  // ---- the "snapshot" header: collected (bounded) and JSON.parse'd ----
+
+  private _scanHeader(buf: Uint8Array, i: number, end: number): number {
+    const start = i;
+    let depth = this._headerDepth;
+    let inString = this._headerInString;
+    let escape = this._headerEscape;
+    let done = false;
+    for (; i < end; i++) {
+      const c = buf[i]!;
+      if (inString) {
+        if (escape) escape = false;
+        else if (c === CH_BACKSLASH) escape = true;
+        else if (c === CH_QUOTE) inString = false;
+        continue;
+      }
+      if (c === CH_QUOTE) {
+        inString = true;
+      } else if (c === CH_LBRACE || c === CH_LBRACKET) {
+        depth++;
+      } else if (c === CH_RBRACE || c === CH_RBRACKET) {
+        depth--;
+        if (depth === 0) {
+          i++;
+          done = true;
+          break;
+        }
+      }
+    }
+    this._headerDepth = depth;
+    this._headerInString = inString;
+    this._headerEscape = escape;
+    if (this._header.length + (i - start) > MAX_HEADER_BYTES) {
+      throw new LeakhoundError(
+        'LH_ERR_SNAPSHOT_TOO_LARGE',
+        `the "snapshot" header starting at byte ${this._sectionOffset[S_SNAPSHOT]} is larger than ${MAX_HEADER_BYTES} bytes; a V8 header is a few KB, so this is not a heap snapshot`,
+        { offset: this._sectionOffset[S_SNAPSHOT]! },
+      );
+    }
+    this._header.push(buf, start, i);
+    if (done) {
+      const offset = this._sectionOffset[S_SNAPSHOT]!;
+      this._onHeader(parseHeaderJson(this._header.bytes.subarray(0, this._header.length), offset), offset);
+      this._mode = M_AFTER;
+    }
+    return i;
+  }
+
+  private _onHeader(header: SnapshotHeader, offset: number): void {
+    const nf = header.meta.nodeFields.length;
+    const ef = header.meta.edgeFields.length;
+    const nodeValues = header.nodeCount * nf;
+    const edgeValues = header.edgeCount * ef;
+    // Each value takes at least one digit and one separator: refuse counts the
+    // file cannot hold before allocating anything for them.
+    const minBytes = Math.max(0, 2 * nodeValues - 1) + Math.max(0, 2 * edgeValues - 1);
+    if (minBytes > this._inputBytes) {
+      throw this._inconsistent(
+        `the header claims ${header.nodeCount} nodes and ${header.edgeCount} edges, which need at least ${minBytes} bytes, but the input has ${this._inputBytes}`,
+        offset,
+      );
+    }
+    this._meta = header;
+    this._nf = nf;
+    this._ef = ef;
+    this._nodeCount = header.nodeCount;
+    this._edgeCount = header.edgeCount;
+    this._nodeTypeCount = header.meta.nodeTypes.length;
+    this._edgeTypeCount = header.meta.edgeTypes.length;
+    const nodeRoles = new Uint8Array(nf);
+    nodeRoles[header.nodeType] = R_TYPE;
+    nodeRoles[header.nodeName] = R_NAME;
+    nodeRoles[header.nodeId] = R_ID;
+    nodeRoles[header.nodeSelfSize] = R_SIZE;
+    nodeRoles[header.nodeEdgeCount] = R_EDGES;
+    if (header.nodeTraceId >= 0) nodeRoles[header.nodeTraceId] = R_TRACE;
+    if (header.nodeDetachedness >= 0) nodeRoles[header.nodeDetachedness] = R_DETACHED;
+    const edgeRoles = new Uint8Array(ef);
+    edgeRoles[header.edgeType] = R_TYPE;
+    edgeRoles[header.edgeNameOrIndex] = R_NAME;
+    edgeRoles[header.edgeToNode] = R_TO;
+    this._nodeRoles = nodeRoles;
+    this._edgeRoles = edgeRoles;
+    const n = header.nodeCount;
+    const e = header.edgeCount;
+    try {
+      this._cols = {
+        nodeType: new Uint8Array(n),
+        nodeName: new Uint32Array(n),
+        nodeId: new Uint32Array(n),
+        nodeSelfSize: new Float64Array(n),
+        nodeEdgeCount: new Uint32Array(n),
+        nodeTraceId: header.nodeTraceId >= 0 ? new Uint32Array(n) : null,
+        nodeDetachedness: header.nodeDetachedness >= 0 ? new Uint8Array(n) : null,
+        edgeType: new Uint8Array(e),
+        edgeNameOrIndex: new Uint32Array(e),
+        edgeToNode: new Uint32Array(e),
+      };
+    } catch (error) {
+      throw new LeakhoundError(
+        'LH_ERR_SNAPSHOT_TOO_LARGE',
+        `cannot allocate arrays for ${n} nodes and ${e} edges (${(error as Error).message})`,
+        { cause: error, offset },
+      );
+    }
+  }
+
+  // ---- number arrays: nodes, edges, locations ----
+
+  private _scanNumbers(buf: Uint8Array, i: number, end: number): number {
+    let state = this._numState;
+    let num = this._num;
+    for (; i < end; i++) {
+      const c = buf[i]!;
+      const digit = c - 48;
+      if (digit >= 0 && digit <= 9) {
+        if (state === N_IN) {
+          num = num * 10 + digit;
+        } else if (state === N_AFTER) {
+          throw this._syntax(buf, i, `',' or ']' in "${this._sectionName()}"`);
+        } else {
+          num = digit;
+          state = N_IN;
+        }
+        continue;
+      }
+      if (state === N_IN) {
+        this._emit(num, i);
+        state = N_AFTER;
+      }
+      if (c === CH_COMMA) {
+        if (state !== N_AFTER) throw this._syntax(buf, i, `a number in "${this._sectionName()}"`);
+        state = N_NEXT;
+      } else if (c === CH_RBRACKET) {
+        if (state === N_NEXT) throw this._syntax(buf, i, `a number after ',' in "${this._sectionName()}"`);
+        this._endNumbers();
+        this._mode = M_AFTER;
+        this._numState = state;
+        return i + 1;
+      } else if (!isSpace(c)) {
+        if (c === 45 || c === 46 || c === 101 || c === 69 || c === 43) {
+          throw this._formatError(`"${this._sectionName()}" holds a number that is not a non-negative integer at byte ${this._base + i}`, this._base + i);
+        }
+        throw this._syntax(buf, i, `a number in "${this._sectionName()}"`);
+      }
+    }
+    this._numState = state;
+    this._num = num;
+    return i;
+  }
+
+  private _endNumbers(): void {
+    if (this._sink === SINK_NODES) {
+      this._nodesDone = true;
+      this._nodeRecords = this._record;
+      this._nodeFieldsLeft = this._field;
+    } else if (this._sink === SINK_EDGES) {
+      this._edgesDone = true;
+      this._edgeRecords = this._record;
+      this._edgeFieldsLeft = this._field;
+    }
+  }
+
+  /** Stores one number of the current section. `i` is only used for error offsets. */
+  private _emit(value: number, i: number): void {
+    const sink = this._sink;
+    if (sink === SINK_RAW) {
+      this._raw.push(value);
+      return;
+    }
+    const field = this._field;
+    const record = this._record;
+    const cols = this._cols!;
+    if (sink === SINK_NODES) {
+      if (record >= this._nodeCount) {
+        throw this._inconsistent(`"nodes" holds more than node_count (${this._nodeCount}) records`, this._base + i);
+      }
+      switch (this._nodeRoles[field]) {
+        case R_TYPE:
+          if (value >= this._nodeTypeCount) throw this._badValue('node type', value, this._nodeTypeCount, i);
+          cols.nodeType[record] = value;
+          break;
+        case R_NAME:
+          if (value > MAX_U32) throw this._badValue('node name', value, MAX_U32, i);
+          cols.nodeName[record] = value;
+          break;
+        case R_ID:
+          if (value > MAX_U32) throw this._badValue('node id', value, MAX_U32, i);
+          cols.nodeId[record] = value;
+          break;
+        case R_SIZE:
+          cols.nodeSelfSize[record] = value;
+          break;
+        case R_EDGES:
+          if (value > MAX_U32) throw this._badValue('node edge_count', value, MAX_U32, i);
+          cols.nodeEdgeCount[record] = value;
+          break;
+        case R_TRACE:
+          if (value > MAX_U32) throw this._badValue('node trace_node_id', value, MAX_U32, i);
+          cols.nodeTraceId![record] = value;
+          break;
+        case R_DETACHED:
+          if (value > 255) throw this._badValue('node detachedness', value, 255, i);
+          cols.nodeDetachedness![record] = value;
+          break;
+        default:
+          break;
+      }
+      if (field + 1 === this._nf) {
+        this._field = 0;
+        this._record = record + 1;
+      } else {
+        this._field = field + 1;
+      }
+      return;
+    }
+    if (record >= this._edgeCount) {
+      throw this._inconsistent(`"edges" holds more than edge_count (${this._edgeCount}) records`, this._base + i);
+    }
+    switch (this._edgeRoles[field]) {
+      case R_TYPE:
+        if (value >= this._edgeTypeCount) throw this._badValue('edge type', value, this._edgeTypeCount, i);
+        cols.edgeType[record] = value;
+        break;
+      case R_NAME:
+        if (value > MAX_U32) throw this._badValue('edge name_or_index', value, MAX_U32, i);
+        cols.edgeNameOrIndex[record] = value;
+        break;
+      case R_TO: {
+        const target = value / this._nf;
+        if (target >= this._nodeCount || target !== Math.floor(target)) {
+          throw this._inconsistent(
+            `edge ${record} points to node offset ${value}, which is not a multiple of ${this._nf} below ${this._nodeCount * this._nf}`,
+            this._base + i,
+          );
+        }
+        cols.edgeToNode[record] = target;
+        break;
+      }
+      default:
+        break;
+    }
+    if (field + 1 === this._ef) {
+      this._field = 0;
+      this._record = record + 1;
+    } else {
+      this._field = field + 1;
+    }
+  }
+
+  private _badValue(what: string, value: number, limit: number, i: number): LeakhoundError {
+    return this._inconsistent(`${what} ${value} is out of range (limit ${limit})`, this._base + i);
+  }
+
+  /** Nodes or edges that came before the header were kept raw; store them now. */
+  private _replay(section: number, raw: GrowableNumbers | null, sink: number): void {
+    if (raw === null) return;
+    this._sink = sink;
+    this._field = 0;
+    this._record = 0;
+    // Offsets inside a replayed section are not tracked: report its start.
+    const saveBase = this._base;
+    this._base = this._sectionOffset[section]!;
+    const values = raw.values;
+    for (let k = 0; k < raw.length; k++) this._emit(values[k]!, 0);
+    this._base = saveBase;
+    this._endNumbers();
+    this._sink = SINK_RAW;
+    this._raw = new GrowableNumbers();
+  }
+
+  private _checkCounts(): void {
+    if (!this._nodesDone || this._nodeRecords !== this._nodeCount || this._nodeFieldsLeft !== 0) {
+      const values = this._nodeRecords * this._nf + this._nodeFieldsLeft;
+      throw this._inconsistent(
+        `"nodes" holds ${values} numbers but node_count ${this._nodeCount} x ${this._nf} fields = ${this._nodeCount * this._nf}`,
+        this._sectionOffset[S_NODES],
+      );
+    }
+    if (!this._edgesDone || this._edgeRecords !== this._edgeCount || this._edgeFieldsLeft !== 0) {
+      const values = this._edgeRecords * this._ef + this._edgeFieldsLeft;
+      throw this._inconsistent(
+        `"edges" holds ${values} numbers but edge_count ${this._edgeCount} x ${this._ef} fields = ${this._edgeCount * this._ef}`,
+        this._sectionOffset[S_EDGES],
+      );
+    }
+  }
+
+  private _checkNames(cols: Columns, stringCount: number): void {
+    const nodeCount = this._nodeCount;
+    const names = cols.nodeName;
+    const edgeCounts = cols.nodeEdgeCount;
+    let edgeSum = 0;
+    for (let n = 0; n < nodeCount; n++) {
+      if (names[n]! >= stringCount) {
+        throw this._inconsistent(`node ${n} has name index ${names[n]}, but there are only ${stringCount} strings`);
+      }
+      edgeSum += edgeCounts[n]!;
+    }
+    if (edgeSum !== this._edgeCount) {
+      throw this._inconsistent(`the nodes' edge_count values add up to ${edgeSum}, but edge_count is ${this._edgeCount}`);
+    }
+    const edgeTypes = this._meta!.meta.edgeTypes;
+    // Element and hidden edges carry an index, every other type a string index.
+    const element = edgeTypes.indexOf('element');
+    const hidden = edgeTypes.indexOf('hidden');
+    const types = cols.edgeType;
+    const edgeNames = cols.edgeNameOrIndex;
+    const edgeCount = this._edgeCount;
+    for (let e = 0; e < edgeCount; e++) {
+      const type = types[e]!;
+      if (type !== element && type !== hidden && edgeNames[e]! >= stringCount) {
+        throw this._inconsistent(`edge ${e} (${edgeTypes[type]}) has name index ${edgeNames[e]}, but there are only ${stringCount} strings`);
+      }
+    }
+  }
+
+  private _buildLocations(header: SnapshotHeader): { node: Uint32Array; scriptId: Uint32Array; line: Uint32Array; column: Uint32Array } {
+    const raw = this._rawLocations;
+    const fields = header.meta.locationFields;
+    const lf = fields.length;
+    const total = raw === null ? 0 : raw.length;
+    if (total === 0 || raw === null) {
+      return { node: new Uint32Array(0), scriptId: new Uint32Array(0), line: new Uint32Array(0), column: new Uint32Array(0) };
+    }
+    const offset = this._sectionOffset[S_LOCATIONS]!;
+    const lObject = fields.indexOf('object_index');
+    const lScript = fields.indexOf('script_id');
+    const lLine = fields.indexOf('line');
+    const lColumn = fields.indexOf('column');
+    if (lObject < 0 || lScript < 0 || lLine < 0 || lColumn < 0) {
+      throw this._formatError('"locations" is not empty but snapshot.meta.location_fields lacks object_index, script_id, line or column', offset);
+    }
+    if (total % lf !== 0) {
+      throw this._inconsistent(`"locations" holds ${total} numbers, not a multiple of its ${lf} fields`, offset);
+    }
+    const count = total / lf;
+    const node = new Uint32Array(count);
+    const scriptId = new Uint32Array(count);
+    const line = new Uint32Array(count);
+    const column = new Uint32Array(count);
+    const values = raw.values;
+    const nf = this._nf;
+    for (let k = 0; k < count; k++) {
+      const base = k * lf;
+      const target = values[base + lObject]! / nf;
+      if (target >= this._nodeCount || target !== Math.floor(target)) {
+        throw this._inconsistent(`location ${k} refers to node offset ${values[base + lObject]}, which is not a node`, offset);
+      }
+      node[k] = target;
+      scriptId[k] = values[base + lScript]!;
+      line[k] = values[base + lLine]!;
+      column[k] = values[base + lColumn]!;
+    }
+    return { node, scriptId, line, column };
+  }
+
+  // ---- strings: JSON string literals decoded to UTF-8 bytes ----
+
+  private _scanStrings(buf: Uint8Array, i: number, end: number): number {
+    while (i < end) {
+      const state = this._strState;
+      if (state === T_IN) {
+        i = this._esc === ESC_NONE ? this._scanStringBody(buf, i, end) : this._scanEscape(buf, i);
+        continue;
+      }
+      const c = buf[i]!;
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      if (c === CH_QUOTE) {
+        if (state === T_AFTER) throw this._syntax(buf, i, `',' or ']' in "strings"`);
+        this._strState = T_IN;
+        this._inScratch = false;
+        this._scratch.length = 0;
+        this._highSurrogate = 0;
+        i++;
+      } else if (c === CH_COMMA) {
+        if (state !== T_AFTER) throw this._syntax(buf, i, 'a string in "strings"');
+        this._strState = T_NEXT;
+        i++;
+      } else if (c === CH_RBRACKET) {
+        if (state === T_NEXT) throw this._syntax(buf, i, `a string after ',' in "strings"`);
+        this._mode = M_AFTER;
+        return i + 1;
+      } else if (state === T_AFTER) {
+        throw this._syntax(buf, i, `',' or ']' in "strings"`);
+      } else if (isScalarByte(c) || c === CH_LBRACE || c === CH_LBRACKET) {
+        throw this._formatError(`"strings" holds a value that is not a string at byte ${this._base + i}`, this._base + i);
+      } else {
+        throw this._syntax(buf, i, 'a string in "strings"');
+      }
+    }
+    return i;
+  }
+
+  /** Plain bytes up to a quote, a backslash or the end of the piece. */
+  private _scanStringBody(buf: Uint8Array, i: number, end: number): number {
+    if (this._highSurrogate !== 0 && buf[i] !== CH_BACKSLASH) this._flushSurrogate();
+    let j = i;
+    let c = 0;
+    while (j < end) {
+      c = buf[j]!;
+      if (c === CH_QUOTE || c === CH_BACKSLASH || c < 32) break;
+      j++;
+    }
+    if (j === end) {
+      // The string continues in the next piece.
+      this._scratch.push(buf, i, j);
+      this._inScratch = true;
+      return j;
+    }
+    if (c === CH_QUOTE) {
+      if (this._inScratch) {
+        this._scratch.push(buf, i, j);
+        this._strings.addBytes(this._scratch.bytes, 0, this._scratch.length);
+      } else {
+        this._strings.addBytes(buf, i, j);
+      }
+      this._strState = T_AFTER;
+      return j + 1;
+    }
+    if (c === CH_BACKSLASH) {
+      this._scratch.push(buf, i, j);
+      this._inScratch = true;
+      this._esc = ESC_BACKSLASH;
+      return j + 1;
+    }
+    throw this._syntax(buf, j, 'an escaped control character in a string');
+  }
+
+  private _scanEscape(buf: Uint8Array, i: number): number {
+    const c = buf[i]!;
+    if (this._esc === ESC_BACKSLASH) {
+      if (c === 117 /* u */) {
+        this._esc = ESC_HEX;
+        this._hexCount = 0;
+        this._hexValue = 0;
+        return i + 1;
+      }
+      if (this._highSurrogate !== 0) this._flushSurrogate();
+      let byte: number;
+      switch (c) {
+        case CH_QUOTE: byte = 34; break;
+        case CH_BACKSLASH: byte = 92; break;
+        case 47: byte = 47; break;
+        case 98: byte = 8; break;
+        case 102: byte = 12; break;
+        case 110: byte = 10; break;
+        case 114: byte = 13; break;
+        case 116: byte = 9; break;
+        default:
+          throw this._syntax(buf, i, 'a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
+      }
+      this._scratch.pushByte(byte);
+      this._esc = ESC_NONE;
+      return i + 1;
+    }
+    let digit: number;
+    if (c >= 48 && c <= 57) digit = c - 48;
+    else if (c >= 97 && c <= 102) digit = c - 87;
+    else if (c >= 65 && c <= 70) digit = c - 55;
+    else throw this._syntax(buf, i, 'a hex digit in a \\u escape');
+    this._hexValue = this._hexValue * 16 + digit;
+    if (++this._hexCount === 4) {
+      this._esc = ESC_NONE;
+      this._codeUnit(this._hexValue);
+    }
+    return i + 1;
+  }
+
+  /** Lone surrogates become U+FFFD, as Buffer's UTF-8 encoder does for JS strings. */
+  private _codeUnit(unit: number): void {
+    if (this._highSurrogate !== 0) {
+      if (unit >= 0xdc00 && unit <= 0xdfff) {
+        const cp = 0x10000 + ((this._highSurrogate - 0xd800) << 10) + (unit - 0xdc00);
+        this._highSurrogate = 0;
+        this._utf8(cp);
+        return;
+      }
+      this._flushSurrogate();
+    }
+    if (unit >= 0xd800 && unit <= 0xdbff) this._highSurrogate = unit;
+    else if (unit >= 0xdc00 && unit <= 0xdfff) this._utf8(0xfffd);
+    else this._utf8(unit);
+  }
+
+  private _flushSurrogate(): void {
+    this._highSurrogate = 0;
+    this._utf8(0xfffd);
+  }
+
+  private _utf8(cp: number): void {
+    const out = this._scratch;
+    if (cp < 0x80) {
+      out.pushByte(cp);
+    } else if (cp < 0x800) {
+      out.pushByte(0xc0 | (cp >> 6));
+      out.pushByte(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+      out.pushByte(0xe0 | (cp >> 12));
+      out.pushByte(0x80 | ((cp >> 6) & 0x3f));
+      out.pushByte(0x80 | (cp & 0x3f));
+    } else {
+      out.pushByte(0xf0 | (cp >> 18));
+      out.pushByte(0x80 | ((cp >> 12) & 0x3f));
+      out.pushByte(0x80 | ((cp >> 6) & 0x3f));
+      out.pushByte(0x80 | (cp & 0x3f));
+    }
+  }
+
+  // ---- any other value (trace_tree, samples, unknown keys): validated and skipped ----
+
+  private _scanSkip(buf: Uint8Array, i: number, end: number): number {
+    const stack = this._skipStack;
+    let inString = this._skipInString;
+    let escape = this._skipEscape;
+    for (; i < end; i++) {
+      const c = buf[i]!;
+      if (inString) {
+        if (escape) {
+          escape = false;
+        } else if (c === CH_BACKSLASH) {
+          escape = true;
+        } else if (c === CH_QUOTE) {
+          inString = false;
+          if (stack.length === 0) {
+            this._mode = M_AFTER;
+            return i + 1;
+          }
+        } else if (c < 32) {
+          throw this._syntax(buf, i, 'an escaped control character in a string');
+        }
+        continue;
+      }
+      if (c === CH_QUOTE) {
+        inString = true;
+      } else if (c === CH_LBRACKET || c === CH_LBRACE) {
+        if (stack.length >= MAX_SKIP_DEPTH) {
+          throw this._error('LH_ERR_SNAPSHOT_TOO_LARGE', `a value nests deeper than ${MAX_SKIP_DEPTH} levels`, this._base + i);
+        }
+        stack.push(c + 2);
+      } else if (c === CH_RBRACKET || c === CH_RBRACE) {
+        if (stack.length === 0) {
+          if (!this._skipScalar) throw this._syntax(buf, i, 'a value');
+          this._mode = M_AFTER;
+          return i;
+        }
+        if (stack.pop() !== c) throw this._syntax(buf, i, 'a matching bracket');
+        if (stack.length === 0) {
+          this._mode = M_AFTER;
+          return i + 1;
+        }
+      } else if (c === CH_COMMA) {
+        if (stack.length === 0) {
+          if (!this._skipScalar) throw this._syntax(buf, i, 'a value');
+          this._mode = M_AFTER;
+          return i;
+        }
+      } else if (isScalarByte(c)) {
+        this._skipScalar = true;
+      } else if (c !== CH_COLON && !isSpace(c)) {
+        throw this._syntax(buf, i, 'a JSON value');
+      }
+    }
+    this._skipInString = inString;
+    this._skipEscape = escape;
+    return i;
+  }
+}
+
+/** Parses an in-memory snapshot (tests, small inputs), fed in `chunkSize` pieces. */
+export function parseSnapshotBytes(bytes: Uint8Array, options: ParseOptions = {}): HeapSnapshot {
+  const parser = new SnapshotStreamParser(bytes.length);
+  const chunk = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK);
+  for (let start = 0; start < bytes.length; start += chunk) {
+    parser.feed(bytes.subarray(start, Math.min(bytes.length, start + chunk)));
+  }
+  return parser.finish(options.onProgress);
+}
+
+function fileError(error: unknown, path: string): LeakhoundError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new LeakhoundError('LH_ERR_FILE_NOT_FOUND', `${path}: no such file`, { cause: error, file: path });
+  }
+  const reason = code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? (error as Error).message})`;
+  return new LeakhoundError('LH_ERR_FILE_UNREADABLE', `${path}: ${reason}`, { cause: error, file: path });
+}
+
+/**
+ * Streams a .heapsnapshot file into a HeapSnapshot. Reads `chunkSize` bytes at
+ * a time into two reused buffers, so the next read runs while this one is
+ * scanned. Every failure is a LeakhoundError whose message names the file.
+ */
+export async function parseSnapshotFile(path: string, options: ParseOptions = {}): Promise<HeapSnapshot> {
+  const onProgress = options.onProgress ?? noProgress;
+  let handle: FileHandle;
+  let size: number;
+  let pending: Promise<{ bytesRead: number }> | null = null;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    }
+    size = info.size;
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw fileError(error, path);
+  }
+  try {
+    if (size === 0) {
+      throw new LeakhoundError('LH_ERR_SNAPSHOT_EMPTY', 'the file is empty (0 bytes)', { offset: 0 });
+    }
+    const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, size));
+    // Files without a size (pipes) cannot bound counts by their size.
+    const parser = new SnapshotStreamParser(size > 0 ? size : Number.MAX_SAFE_INTEGER);
+    let current = Buffer.allocUnsafe(chunk);
+    let spare = Buffer.allocUnsafe(chunk);
+    let position = 0;
+    pending = handle.read(current, 0, chunk, position);
+    onProgress('read', 0, size);
+    while (true) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await pending);
+      } catch (error) {
+        throw fileError(error, path);
+      }
+      pending = null;
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      pending = handle.read(spare, 0, chunk, position);
+      parser.feed(current, bytesRead);
+      onProgress('read', position, Math.max(size, position));
+      const used = current;
+      current = spare;
+      spare = used;
+    }
+    return parser.finish(onProgress);
+  } catch (error) {
+    if (isLeakhoundError(error)) {
+      if (error.file !== undefined) throw error;
+      const options = { cause: error, file: path, ...(error.offset === undefined ? {} : { offset: error.offset }) };
+      throw new LeakhoundError(error.code, `${path}: ${error.message}`, options);
+    }
+    throw error;
+  } finally {
+    // A read may still be in flight when scanning failed; let it settle first.
+    if (pending !== null) await pending.catch(() => undefined);
+    await handle.close();
+  }
+}
