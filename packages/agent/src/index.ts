@@ -1,6 +1,7 @@
 // Public API of @leakhound/agent. Dependency-free: imports only node: modules.
 export { LeakhoundAgentError, AGENT_ERROR_CODES, type AgentErrorCode } from './errors.js';
 export type { AgentLogger } from './logger.js';
+export { startControlFromEnv, stopControl, setControlPoolsProvider, markInternalServer, CONTROL_ENV, type ControlAnnouncement, type HeapMeasurement, type AllocationProfile, type AllocationSite, type AllocationFrame } from './control/index.js';
 export { runWithContext, currentContext, setRoute, describeContext, type RequestContext } from './context/request-context.js';
 export { enableHttpContext, disableHttpContext, httpContextEnabled } from './context/http-context.js';
 export { MetricsBridge, type MetricDefinition, type HistogramDefinition, type MetricsBridgeOptions, type Observe, type CounterInstrument, type HistogramInstrument } from './metrics/bridge.js';

@@ -1,0 +1,46 @@
+// Entry of the control channel: `startControlFromEnv()` is called by the agent's
+// start-up; it does nothing unless `leakhound run` set LEAKHOUND_CONTROL.
+import { ControlServer } from './server.js';
+import { consoleLogger, safeLog, type AgentLogger } from '../logger.js';
+
+export { ControlServer, CONTROL_TOKEN_HEADER, CONTROL_PROTOCOL_VERSION, type ControlAnnouncement } from './server.js';
+export { markInternalServer, listeningPorts, type ListeningPort } from './listen-watch.js';
+export type { HeapMeasurement } from './gc.js';
+export type { AllocationProfile, AllocationSite, AllocationFrame } from './profiler.js';
+
+export const CONTROL_ENV = 'LEAKHOUND_CONTROL';
+
+let current: ControlServer | undefined;
+let poolsProvider: (() => unknown) | undefined;
+
+/** Lets pool monitoring publish its holders and leak reports on the channel, whenever it loads. */
+export function setControlPoolsProvider(provider: (() => unknown) | undefined): void {
+  poolsProvider = provider;
+}
+
+/**
+ * Starts the control server when LEAKHOUND_CONTROL names a directory. Never
+ * throws: a failure is logged and the service runs on without it.
+ */
+export function startControlFromEnv(options: { logger?: AgentLogger } = {}): ControlServer | undefined {
+  const dir = process.env[CONTROL_ENV];
+  if (dir === undefined || dir === '' || current) return current;
+  const logger = options.logger ?? consoleLogger;
+  try {
+    const server = new ControlServer({ dir, logger, pools: () => poolsProvider?.() });
+    current = server;
+    server.start().catch((error: unknown) => {
+      current = undefined;
+      safeLog(logger, 'warn', `leakhound agent: control channel not started: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    return server;
+  } catch (error) {
+    safeLog(logger, 'warn', `leakhound agent: control channel not started: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+export function stopControl(): void {
+  current?.stop();
+  current = undefined;
+}
