@@ -3,6 +3,7 @@
 
 export const AGENT_ERROR_CODES = {
   LH_ERR_AGENT_OPTIONS: 'an agent option has a wrong type or value',
+  LH_ERR_POOL_UNSUPPORTED: 'monitorPool() was given an object that is not a supported connection pool',
 } as const;
 
 export type AgentErrorCode = keyof typeof AGENT_ERROR_CODES;

@@ -7,3 +7,7 @@ export { enableHttpContext, disableHttpContext, httpContextEnabled } from './con
 export { MetricsBridge, type MetricDefinition, type HistogramDefinition, type MetricsBridgeOptions, type Observe, type CounterInstrument, type HistogramInstrument } from './metrics/bridge.js';
 export type { PromRegistryLike, OtelMeterProviderLike, MetricAttributes } from './metrics/types.js';
 export { CHANNELS } from './diagnostics.js';
+export { monitorPool, listMonitoredPools, describeMonitoredPools, PoolMonitor, type PoolReport } from './pools/monitor.js';
+export { POOL_METRICS } from './pools/pool-metrics.js';
+export { SUPPORTED_POOLS } from './pools/detect.js';
+export type { PoolMonitorOptions, PoolStats, HolderInfo, LeakReport, PoolKind } from './pools/types.js';

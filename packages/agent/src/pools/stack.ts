@@ -1,0 +1,64 @@
+// Borrower stacks: captured cheaply at every borrow, formatted only when reported.
+// `Error.captureStackTrace` records V8's structured frames; the text is built lazily
+// on first read of `.stack`, which happens only for a leak report or a holders() call.
+import { fileURLToPath } from 'node:url';
+
+export interface CapturedStack {
+  stack?: string;
+}
+
+const NOT_CAPTURED: CapturedStack = Object.freeze({});
+// Pool internals and async glue eat frames before the user's; 24 leaves room for both.
+const CAPTURE_LIMIT = 24;
+const MAX_FRAME_CHARS = 300;
+
+const AGENT_DIR = fileURLToPath(new URL('..', import.meta.url));
+const POOL_LIBS = ['pg', 'pg-pool', 'pg-cursor', 'pg-query-stream', 'mysql2', 'mariadb', 'generic-pool', 'tarn', 'knex'];
+const LIB_MARKERS = POOL_LIBS.map((name) => `/node_modules/${name}/`);
+
+export function captureStack(caller: Function): CapturedStack {
+  const holder: CapturedStack = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = CAPTURE_LIMIT;
+  Error.captureStackTrace(holder, caller);
+  Error.stackTraceLimit = limit;
+  return holder;
+}
+
+export function noStack(): CapturedStack {
+  return NOT_CAPTURED;
+}
+
+/** The user frames of a captured stack ("at fn (/path:1:2)"), without node internals, pool libraries or the agent. */
+export function userFrames(trace: CapturedStack, max: number): string[] {
+  let text: string | undefined;
+  try {
+    text = trace.stack;
+  } catch {
+    return []; // a host's Error.prepareStackTrace may throw
+  }
+  if (typeof text !== 'string') return [];
+  const frames: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line.startsWith('at ') || !isUserFrame(line)) continue;
+    frames.push(line.length > MAX_FRAME_CHARS ? `${line.slice(0, MAX_FRAME_CHARS)}...` : line);
+    if (frames.length >= max) break;
+  }
+  return frames;
+}
+
+/** "/srv/app/stats.ts:21:30" out of "at leakyStats (file:///srv/app/stats.ts:21:30)". */
+export function frameLocation(frame: string): string {
+  const open = frame.lastIndexOf('(');
+  let location = open !== -1 && frame.endsWith(')') ? frame.slice(open + 1, -1) : frame.replace(/^at (async )?/, '');
+  if (location.startsWith('file://')) location = location.slice('file://'.length);
+  return location;
+}
+
+function isUserFrame(line: string): boolean {
+  if (line.includes('node:') || line.endsWith('(<anonymous>)') || line === 'at <anonymous>') return false;
+  if (line.includes(AGENT_DIR)) return false;
+  for (const marker of LIB_MARKERS) if (line.includes(marker)) return false;
+  return true;
+}

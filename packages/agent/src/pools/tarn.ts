@@ -1,0 +1,87 @@
+// tarn (and knex, whose client pool is a tarn pool): observed through tarn's own
+// events only. 'acquireRequest' runs synchronously inside acquire(), so the
+// borrower's stack and context are captured there; 'acquireSuccess'/'acquireFail'
+// carry the same event id; 'release' carries the resource.
+import { isFunction, nameOf, type AnyFunction } from './patch.js';
+import type { Borrow, BorrowHooks, PoolAdapter, PoolKind, PoolStats } from './types.js';
+
+interface TarnPoolLike {
+  acquire: AnyFunction;
+  release: AnyFunction;
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+  max: number;
+  on(event: string, listener: AnyFunction): unknown;
+  removeListener(event: string, listener: AnyFunction): unknown;
+}
+
+export function isTarnPool(pool: unknown): pool is TarnPoolLike {
+  if (pool === null || typeof pool !== 'object') return false;
+  const p = pool as Record<string, unknown>;
+  return isFunction(p.acquire) && isFunction(p.release) && isFunction(p.numUsed) && isFunction(p.numFree) && isFunction(p.numPendingAcquires) && isFunction(p.on) && isFunction(p.removeListener);
+}
+
+/** A knex instance: a function with `client.pool` (tarn) and `client.acquireConnection`. */
+export function knexPoolOf(value: unknown): TarnPoolLike | undefined {
+  if (typeof value !== 'function' && (value === null || typeof value !== 'object')) return undefined;
+  const client = (value as { client?: { pool?: unknown; acquireConnection?: unknown } }).client;
+  if (client === undefined || client === null || !isFunction(client.acquireConnection)) return undefined;
+  return isTarnPool(client.pool) ? client.pool : undefined;
+}
+
+// Borrows between request and success/fail; bounded because tarn settles every
+// acquire (success, failure or its acquire timeout), and capped in case it does not.
+const MAX_PENDING = 10_000;
+
+export class TarnPoolAdapter implements PoolAdapter {
+  private readonly _pending = new Map<number, Borrow>();
+  private readonly _listeners: Array<[string, AnyFunction]> = [];
+
+  constructor(
+    private readonly _pool: TarnPoolLike,
+    readonly kind: PoolKind = 'tarn',
+  ) {}
+
+  stats(): PoolStats {
+    const pool = this._pool;
+    const active = pool.numUsed();
+    const idle = pool.numFree();
+    return { total: active + idle, active, idle, waiting: pool.numPendingAcquires(), max: pool.max };
+  }
+
+  attach(hooks: BorrowHooks): void {
+    const pending = this._pending;
+    const onRequest = function acquireRequest(eventId: unknown): void {
+      if (typeof eventId === 'number' && pending.size < MAX_PENDING) pending.set(eventId, hooks.begin(acquireRequest));
+    };
+    const take = (eventId: unknown): Borrow | undefined => {
+      if (typeof eventId !== 'number') return undefined;
+      const borrow = pending.get(eventId);
+      pending.delete(eventId);
+      return borrow;
+    };
+    this._on('acquireRequest', onRequest as AnyFunction);
+    this._on('acquireSuccess', (eventId: unknown, resource: unknown) => {
+      const borrow = take(eventId);
+      if (borrow !== undefined && resource !== null && typeof resource === 'object') hooks.acquired(borrow, resource);
+    });
+    this._on('acquireFail', (eventId: unknown, error: unknown) => {
+      const borrow = take(eventId);
+      if (borrow !== undefined) hooks.failed(borrow, error, nameOf(error) === 'TimeoutError');
+    });
+    this._on('release', (resource: unknown) => {
+      if (resource !== null && typeof resource === 'object') hooks.released(resource);
+    });
+  }
+
+  detach(): void {
+    for (const [event, listener] of this._listeners.splice(0)) this._pool.removeListener(event, listener);
+    this._pending.clear();
+  }
+
+  private _on(event: string, listener: AnyFunction): void {
+    this._pool.on(event, listener);
+    this._listeners.push([event, listener]);
+  }
+}
