@@ -15,6 +15,7 @@ interface CommandEntry {
 
 const commands: Record<string, CommandEntry> = {
   // Each subcommand registers one line here.
+  analyze: { summary: 'dominator tree, leak suspects, retainer paths and histogram of one heap snapshot', load: () => import('./analyze.js') },
 };
 
 function usage(): string {

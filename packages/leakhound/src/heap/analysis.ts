@@ -1,0 +1,168 @@
+// One call from a parsed snapshot to the JSON-ready report behind
+// `leakhound analyze` (schema: docs/json-schema.md). Phases report progress;
+// `prepareAnalysis` exposes the typed-array results for diff and HTML reports.
+import { createRequire } from 'node:module';
+import type { HeapSnapshot } from './snapshot.js';
+import type { ProgressFn } from './progress.js';
+import { buildRetainers, type Retainers } from './retainers.js';
+import { computeDominators, type Dominators } from './dominators.js';
+import { computeRootPaths, type PathStep, type RootPaths } from './paths.js';
+import { classHistogram, type HistogramRow } from './histogram.js';
+import { heapStatistics, type HeapStatistics } from './statistics.js';
+import { findLeakSuspects, type LeakSuspect } from './suspects.js';
+import type { SourceLocation } from './locations.js';
+
+/** Bumped on any incompatible change of AnalysisReport; additions keep the version. */
+export const SCHEMA_VERSION = 1;
+
+export interface HeapAnalysis {
+  snap: HeapSnapshot;
+  retainers: Retainers;
+  dominators: Dominators;
+  rootPaths: RootPaths;
+  histogram: HistogramRow[];
+}
+
+export interface AnalyzeOptions {
+  /** Histogram rows in the report (default 20). */
+  top?: number;
+  /** Leak-suspect threshold as a fraction of the heap (default 0.1). */
+  suspectThreshold?: number;
+  maxSuspects?: number;
+  maxPathSteps?: number;
+  onProgress?: ProgressFn;
+  /** For the report's summary. */
+  file?: string;
+  parseMs?: number;
+}
+
+export type PathStepJson = Omit<PathStep, 'node'>;
+
+export interface SuspectJson {
+  kind: LeakSuspect['kind'];
+  description: string;
+  nodeId: number;
+  className: string;
+  heldAs: string;
+  retainedSize: number;
+  retainedPercent: number;
+  count: number;
+  location: SourceLocation | null;
+  accumulationPoint: { nodeId: number; className: string };
+  accumulated: LeakSuspect['accumulated'];
+  path: PathStepJson[];
+}
+
+export interface AnalysisReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'leakhound'; version: string };
+  snapshot: {
+    file: string | null;
+    fileBytes: number;
+    nodeCount: number;
+    edgeCount: number;
+    totalSize: number;
+    reachableSize: number;
+    unreachableCount: number;
+    unreachableSize: number;
+  };
+  timings: { parseMs: number; analysisMs: number };
+  options: { top: number; suspectThreshold: number };
+  suspects: SuspectJson[];
+  histogram: HistogramRow[];
+  classCount: number;
+  statistics: HeapStatistics;
+}
+
+export function prepareAnalysis(snap: HeapSnapshot, onProgress?: ProgressFn): HeapAnalysis {
+  const progress = onProgress ?? (() => {});
+  progress('retainers', 0, 1);
+  const retainers = buildRetainers(snap);
+  progress('retainers', 1, 1);
+  const dominators = computeDominators(snap, retainers, progress);
+  progress('retainer paths', 0, 1);
+  const rootPaths = computeRootPaths(snap);
+  progress('retainer paths', 1, 1);
+  progress('histogram', 0, 1);
+  const histogram = classHistogram(snap, dominators);
+  progress('histogram', 1, 1);
+  return { snap, retainers, dominators, rootPaths, histogram };
+}
+
+function stepJson(step: PathStep): PathStepJson {
+  return {
+    nodeId: step.nodeId,
+    className: step.className,
+    nodeType: step.nodeType,
+    edgeName: step.edgeName,
+    edgeType: step.edgeType,
+    selfSize: step.selfSize,
+    location: step.location,
+  };
+}
+
+export function suspectJson(suspect: LeakSuspect): SuspectJson {
+  return {
+    kind: suspect.kind,
+    description: suspect.description,
+    nodeId: suspect.nodeId,
+    className: suspect.className,
+    heldAs: suspect.heldAs,
+    retainedSize: suspect.retainedSize,
+    retainedPercent: Math.round(suspect.retainedFraction * 10000) / 100,
+    count: suspect.count,
+    location: suspect.location,
+    accumulationPoint: { nodeId: suspect.accumulationPointId, className: suspect.accumulationPointClass },
+    accumulated: suspect.accumulated,
+    path: suspect.path.map(stepJson),
+  };
+}
+
+let cachedVersion: string | null = null;
+function toolVersion(): string {
+  if (cachedVersion === null) {
+    try {
+      cachedVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+    } catch {
+      cachedVersion = '0.0.0';
+    }
+  }
+  return cachedVersion;
+}
+
+export function analyzeSnapshot(snap: HeapSnapshot, options: AnalyzeOptions = {}): AnalysisReport {
+  const started = performance.now();
+  const top = options.top ?? 20;
+  const threshold = options.suspectThreshold ?? 0.1;
+  const analysis = prepareAnalysis(snap, options.onProgress);
+  const { dominators, rootPaths, histogram, retainers } = analysis;
+  options.onProgress?.('leak suspects', 0, 1);
+  const suspects = findLeakSuspects(snap, dominators, rootPaths, histogram, {
+    threshold,
+    ...(options.maxSuspects === undefined ? {} : { maxSuspects: options.maxSuspects }),
+    ...(options.maxPathSteps === undefined ? {} : { maxPathSteps: options.maxPathSteps }),
+  });
+  const statistics = heapStatistics(snap, dominators.shallowSize, retainers);
+  options.onProgress?.('leak suspects', 1, 1);
+  const totalSize = dominators.retainedSize[snap.rootNode]!;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'leakhound', version: toolVersion() },
+    snapshot: {
+      file: options.file ?? null,
+      fileBytes: snap.sourceBytes,
+      nodeCount: snap.nodeCount,
+      edgeCount: snap.edgeCount,
+      totalSize,
+      reachableSize: totalSize - dominators.unreachableSize,
+      unreachableCount: dominators.unreachableCount,
+      unreachableSize: dominators.unreachableSize,
+    },
+    timings: { parseMs: Math.round(options.parseMs ?? 0), analysisMs: Math.round(performance.now() - started) },
+    options: { top, suspectThreshold: threshold },
+    suspects: suspects.map(suspectJson),
+    histogram: histogram.slice(0, Math.max(0, top)),
+    classCount: histogram.length,
+    statistics,
+  };
+}

@@ -1,0 +1,114 @@
+// Shortest retainer paths from the GC roots, skipping weak edges. Like
+// DevTools' calculateDistances, a first breadth-first search starts at the
+// user roots (the global object: non-synthetic children of the root) and a
+// second one from the root reaches what is left, so a path through the
+// program's own globals wins over one through VM internals of the same length.
+import type { HeapSnapshot } from './snapshot.js';
+import { className } from './names.js';
+import { isUserRoot } from './dominators.js';
+import { sourceLocation, type SourceLocation } from './locations.js';
+
+export const NO_DISTANCE = 0xffffffff;
+
+export interface RootPaths {
+  /** Edges from the root along the chosen path; NO_DISTANCE when unreachable. */
+  distance: Uint32Array;
+  /** Edge ordinal that reaches the node on its path, -1 for the root and unreachable nodes. */
+  parentEdge: Int32Array;
+  parentNode: Int32Array;
+}
+
+export interface PathStep {
+  node: number;
+  nodeId: number;
+  className: string;
+  nodeType: string;
+  /** How the previous step refers to this node: property name, `[index]`, closure variable, ... */
+  edgeName: string;
+  edgeType: string;
+  selfSize: number;
+  location: SourceLocation | null;
+}
+
+export function computeRootPaths(snap: HeapSnapshot): RootPaths {
+  const { nodeCount, firstEdge, edgeToNode, edgeType } = snap;
+  const distance = new Uint32Array(nodeCount).fill(NO_DISTANCE);
+  const parentEdge = new Int32Array(nodeCount).fill(-1);
+  const parentNode = new Int32Array(nodeCount).fill(-1);
+  const queue = new Uint32Array(nodeCount);
+  const weak = snap.edgeTypeWeak;
+  const root = snap.rootNode;
+  let tail = 0;
+
+  const bfs = (head: number): void => {
+    while (head < tail) {
+      const node = queue[head++]!;
+      const next = distance[node]! + 1;
+      const end = firstEdge[node + 1]!;
+      for (let e = firstEdge[node]!; e < end; e++) {
+        if (edgeType[e] === weak) continue;
+        const target = edgeToNode[e]!;
+        if (distance[target] !== NO_DISTANCE) continue;
+        distance[target] = next;
+        parentEdge[target] = e;
+        parentNode[target] = node;
+        queue[tail++] = target;
+      }
+    }
+  };
+
+  for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) {
+    const target = edgeToNode[e]!;
+    if (!isUserRoot(snap, target) || distance[target] !== NO_DISTANCE) continue;
+    distance[target] = 1;
+    parentEdge[target] = e;
+    parentNode[target] = root;
+    queue[tail++] = target;
+  }
+  // The root is marked visited so the user-root search cannot walk back into it.
+  distance[root] = 0;
+  bfs(0);
+  const head = tail;
+  queue[tail++] = root;
+  bfs(head);
+  return { distance, parentEdge, parentNode };
+}
+
+/** `name`, `[3]`, or the edge type when nameless; never the raw string index. */
+export function formatEdgeName(snap: HeapSnapshot, edge: number): string {
+  const type = snap.edgeType[edge]!;
+  if (type === snap.edgeTypeElement || type === snap.edgeTypeHidden) return `[${snap.edgeNameOrIndex[edge]!}]`;
+  return snap.edgeNameString(edge);
+}
+
+/**
+ * The path from a GC root to `node`, root first. Only the last `maxSteps`
+ * steps are kept for very deep paths. Empty when the node is unreachable.
+ */
+export function retainerPath(snap: HeapSnapshot, rootPaths: RootPaths, node: number, maxSteps = 32): PathStep[] {
+  const steps: PathStep[] = [];
+  if (rootPaths.distance[node] === NO_DISTANCE) return steps;
+  const root = snap.rootNode;
+  let current = node;
+  while (current !== root && current >= 0 && steps.length < maxSteps) {
+    // Edges from the root are numbered, not named (V8 writes "[2]" for the global's shortcut).
+    const edge = rootPaths.parentNode[current] === root ? -1 : rootPaths.parentEdge[current]!;
+    steps.push(pathStep(snap, current, edge));
+    current = rootPaths.parentNode[current]!;
+  }
+  return steps.reverse();
+}
+
+export function pathStep(snap: HeapSnapshot, node: number, edge: number): PathStep {
+  return {
+    node,
+    nodeId: snap.nodeId[node]!,
+    className: className(snap, node),
+    nodeType: snap.nodeTypeName(node),
+    edgeName: edge >= 0 ? formatEdgeName(snap, edge) : '',
+    edgeType: edge >= 0 ? snap.edgeTypeName(edge) : '',
+    selfSize: snap.nodeSelfSize[node]!,
+    location: sourceLocation(snap, node),
+  };
+}
+

@@ -1,0 +1,282 @@
+// Leak suspects in the manner of Eclipse MAT's leak report: single objects,
+// or groups of same-class objects, retaining at least `threshold` of the heap,
+// each reported at its accumulation point (where the retained memory fans out
+// into many small objects) with the path that keeps it alive.
+//
+// The accumulation point is the deepest node of the dominator tree still over
+// the threshold: every dominated child is below it, so this is where the size
+// splits. It is often a VM-internal store (a Map's hash table, an array's
+// elements); the suspect is named after the nearest dominator a person wrote
+// (the Map, the Array, the object), found by walking up past internal nodes.
+import type { HeapSnapshot } from './snapshot.js';
+import type { Dominators } from './dominators.js';
+import type { HistogramRow } from './histogram.js';
+import { classTable, isInternalNode } from './names.js';
+import { retainerPath, type PathStep, type RootPaths } from './paths.js';
+import { formatLocation, sourceLocation, type SourceLocation } from './locations.js';
+
+export interface AccumulatedClass {
+  className: string;
+  count: number;
+  retainedSize: number;
+  location: SourceLocation | null;
+}
+
+export interface LeakSuspect {
+  /** 'object': one object retains the memory; 'class-group': many objects of one class do together. */
+  kind: 'object' | 'class-group';
+  /** One sentence for people. */
+  description: string;
+  /** The object the suspect is named after (for a group: its biggest instance). */
+  node: number;
+  nodeId: number;
+  className: string;
+  /** The variable or property that holds it, from the last step of its path. */
+  heldAs: string;
+  retainedSize: number;
+  /** retainedSize / total heap, 0..1. */
+  retainedFraction: number;
+  /** Objects in the suspect: 1 for an object suspect, the instance count for a group. */
+  count: number;
+  location: SourceLocation | null;
+  /** Where the memory fans out (an object suspect's accumulation point). */
+  accumulationPointId: number;
+  accumulationPointClass: string;
+  /** The biggest class among the accumulation point's direct dominated objects. */
+  accumulated: AccumulatedClass | null;
+  /** From a GC root to `node`. */
+  path: PathStep[];
+}
+
+export interface SuspectOptions {
+  /** Fraction of the total heap, default 0.1 (MAT's 10%). */
+  threshold?: number;
+  /** At most this many suspects, biggest first (default 10). */
+  maxSuspects?: number;
+  /** Retainer path steps per suspect (default 32). */
+  maxPathSteps?: number;
+}
+
+const MAX_WALK = 256;
+const GROUP_INSTANCE_LIMIT = 2_000_000;
+
+/** Walk up the dominator tree past VM-internal nodes; -1 if only the roots are left. */
+function namedHolder(snap: HeapSnapshot, dom: Dominators, node: number): number {
+  const root = snap.rootNode;
+  let current = node;
+  for (let i = 0; i < MAX_WALK && current !== root; i++) {
+    if (!isInternalNode(snap, current)) return current;
+    current = dom.idom[current]!;
+  }
+  return -1;
+}
+
+function accumulatedClass(snap: HeapSnapshot, dom: Dominators, point: number): AccumulatedClass | null {
+  const { classOf, names } = classTable(snap);
+  const sizes = new Map<number, { count: number; size: number; first: number }>();
+  for (let j = dom.firstDominated[point]!; j < dom.firstDominated[point + 1]!; j++) {
+    const child = dom.dominated[j]!;
+    const c = classOf[child]!;
+    const entry = sizes.get(c);
+    if (entry) {
+      entry.count++;
+      entry.size += dom.retainedSize[child]!;
+    } else {
+      sizes.set(c, { count: 1, size: dom.retainedSize[child]!, first: child });
+    }
+  }
+  let best: { c: number; count: number; size: number; first: number } | null = null;
+  for (const [c, entry] of sizes) if (!best || entry.size > best.size) best = { c, ...entry };
+  if (!best) return null;
+  return { className: names[best.c]!, count: best.count, retainedSize: best.size, location: sourceLocation(snap, best.first) };
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
+function describeHolder(className: string, heldAs: string, location: SourceLocation | null): string {
+  const name = heldAs ? `${className} \`${heldAs}\`` : className;
+  return location ? `${name} (${formatLocation(location)})` : name;
+}
+
+/** Nearest location along the path, from the node back towards the root. */
+function nearestLocation(path: PathStep[]): SourceLocation | null {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const location = path[i]!.location;
+    if (location) return location;
+  }
+  return null;
+}
+
+/**
+ * Node's own bookkeeping (the builtin module cache, the ESM loader) is a large
+ * share of a small heap. A suspect whose path shows only `node:` code and no
+ * code of the program is Node's, not the program's; with no location at all
+ * we cannot tell and keep it.
+ */
+function isNodeInternal(path: PathStep[], extra: SourceLocation | null): boolean {
+  let sawNode = false;
+  for (const location of [extra, ...path.map((step) => step.location)]) {
+    if (!location) continue;
+    if (!location.url.startsWith('node:')) return false;
+    sawNode = true;
+  }
+  return sawNode;
+}
+
+function heldAsOf(path: PathStep[]): string {
+  return path.length > 0 ? path[path.length - 1]!.edgeName : '';
+}
+
+export function findLeakSuspects(
+  snap: HeapSnapshot,
+  dom: Dominators,
+  rootPaths: RootPaths,
+  histogram: readonly HistogramRow[],
+  options: SuspectOptions = {},
+): LeakSuspect[] {
+  const threshold = options.threshold ?? 0.1;
+  const maxSuspects = options.maxSuspects ?? 10;
+  const maxPathSteps = options.maxPathSteps ?? 32;
+  const root = snap.rootNode;
+  const total = dom.retainedSize[root]!;
+  if (total <= 0) return [];
+  const limit = threshold * total;
+  const { nodeCount } = snap;
+  const { retainedSize, firstDominated, dominated, reachable, idom } = dom;
+  const suspects: LeakSuspect[] = [];
+
+  // Object suspects: the deepest nodes over the limit.
+  const holders = new Map<number, number>();
+  for (let node = 0; node < nodeCount; node++) {
+    if (node === root || retainedSize[node]! < limit || reachable[node] === 0) continue;
+    if (snap.nodeType[node] === snap.nodeTypeSynthetic) continue;
+    let deepest = true;
+    for (let j = firstDominated[node]!; j < firstDominated[node + 1]!; j++) {
+      if (retainedSize[dominated[j]!]! >= limit) {
+        deepest = false;
+        break;
+      }
+    }
+    if (!deepest) continue;
+    const holder = namedHolder(snap, dom, node);
+    // Memory that only VM roots hold (builtins, compiled code) is not a leak a
+    // program can fix, and "the global object retains it" says nothing.
+    if (holder < 0 || holders.has(holder) || idom[holder] === root) continue;
+    holders.set(holder, node);
+  }
+  const covered = new Uint8Array(nodeCount);
+  const stack: number[] = [];
+  for (const [holder, point] of holders) {
+    const path = retainerPath(snap, rootPaths, holder, maxPathSteps);
+    if (isNodeInternal(path, null)) continue;
+    const className = classTable(snap).names[classTable(snap).classOf[holder]!]!;
+    const heldAs = heldAsOf(path);
+    const location = sourceLocation(snap, holder) ?? nearestLocation(path);
+    const accumulated = accumulatedClass(snap, dom, point);
+    const fraction = retainedSize[holder]! / total;
+    let description = `${describeHolder(className, heldAs, location)} retains ${percent(fraction)} of the heap (${formatBytes(retainedSize[holder]!)})`;
+    if (accumulated && accumulated.count > 1) {
+      description += `, mostly in ${accumulated.count.toLocaleString('en-US')} ${accumulated.className} objects (${formatBytes(accumulated.retainedSize)})`;
+      if (accumulated.location) description += ` created at ${formatLocation(accumulated.location)}`;
+    }
+    suspects.push({
+      kind: 'object',
+      description: description + '.',
+      node: holder,
+      nodeId: snap.nodeId[holder]!,
+      className,
+      heldAs,
+      retainedSize: retainedSize[holder]!,
+      retainedFraction: fraction,
+      count: 1,
+      location,
+      accumulationPointId: snap.nodeId[point]!,
+      accumulationPointClass: classTable(snap).names[classTable(snap).classOf[point]!]!,
+      accumulated,
+      path,
+    });
+    // Mark the holder's dominator subtree, so class groups inside it are not reported twice.
+    stack.push(holder);
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (covered[n] === 1) continue;
+      covered[n] = 1;
+      for (let j = firstDominated[n]!; j < firstDominated[n + 1]!; j++) stack.push(dominated[j]!);
+    }
+  }
+
+  // Class groups: many objects of one class that together retain over the limit.
+  const { classOf, names } = classTable(snap);
+  for (const row of histogram) {
+    if (row.retainedSize < limit) break;
+    if (row.className.startsWith('(') || row.className.startsWith('system /') || row.className === 'Function') continue;
+    const classId = names.indexOf(row.className);
+    let coveredSize = 0;
+    let biggest = -1;
+    let instances = 0;
+    const byHolder = new Map<number, { count: number; size: number }>();
+    for (let node = 0; node < nodeCount && instances < GROUP_INSTANCE_LIMIT; node++) {
+      if (classOf[node] !== classId || dom.shallowSize[node] === 0) continue;
+      // Count each same-class nest once, at its top.
+      if (classOf[idom[node]!] === classId) continue;
+      instances++;
+      if (covered[node] === 1) coveredSize += retainedSize[node]!;
+      if (biggest < 0 || retainedSize[node]! > retainedSize[biggest]!) biggest = node;
+      const holder = namedHolder(snap, dom, idom[node]!);
+      const entry = byHolder.get(holder);
+      if (entry) {
+        entry.count++;
+        entry.size += retainedSize[node]!;
+      } else {
+        byHolder.set(holder, { count: 1, size: retainedSize[node]! });
+      }
+    }
+    // Mostly inside an object suspect, or really one big object (an object suspect's business).
+    if (biggest < 0 || coveredSize > row.retainedSize / 2 || retainedSize[biggest]! > row.retainedSize / 2) continue;
+    let topHolder = -1;
+    let top = { count: 0, size: 0 };
+    for (const [holder, entry] of byHolder) if (entry.size > top.size) [topHolder, top] = [holder, entry];
+    // Held by VM roots only (interned strings, builtins): not a program's leak.
+    if (topHolder < 0) continue;
+    const path = retainerPath(snap, rootPaths, biggest, maxPathSteps);
+    const location = sourceLocation(snap, biggest);
+    if (isNodeInternal(path, location)) continue;
+    const holderPath = retainerPath(snap, rootPaths, topHolder, maxPathSteps);
+    const holderName = describeHolder(names[classOf[topHolder]!]!, heldAsOf(holderPath), sourceLocation(snap, topHolder) ?? nearestLocation(holderPath));
+    const fraction = row.retainedSize / total;
+    const where = location ? ` (${formatLocation(location)})` : '';
+    suspects.push({
+      kind: 'class-group',
+      description: `${row.count.toLocaleString('en-US')} ${row.className} objects${where} retain ${percent(fraction)} of the heap (${formatBytes(row.retainedSize)}); ` +
+        `${top.count.toLocaleString('en-US')} of them are held by ${holderName}.`,
+      node: biggest,
+      nodeId: snap.nodeId[biggest]!,
+      className: row.className,
+      heldAs: heldAsOf(path),
+      retainedSize: row.retainedSize,
+      retainedFraction: fraction,
+      count: row.count,
+      location,
+      accumulationPointId: snap.nodeId[topHolder]!,
+      accumulationPointClass: names[classOf[topHolder]!]!,
+      accumulated: { className: row.className, count: top.count, retainedSize: top.size, location },
+      path,
+    });
+  }
+
+  suspects.sort((a, b) => b.retainedSize - a.retainedSize);
+  return suspects.slice(0, maxSuspects);
+}
