@@ -11,3 +11,12 @@ export { monitorPool, listMonitoredPools, describeMonitoredPools, PoolMonitor, t
 export { POOL_METRICS } from './pools/pool-metrics.js';
 export { SUPPORTED_POOLS } from './pools/detect.js';
 export type { PoolMonitorOptions, PoolStats, HolderInfo, LeakReport, PoolKind } from './pools/types.js';
+export { startAgent, startAgentFromEnv, currentAgent, Agent, type AgentOptions, type AgentEvents } from './agent.js';
+export { parseEnv, parseDuration, parseBytes, ENV_VARIABLES, type EnvConfig } from './config.js';
+export type { AgentHealth, HealthOptions } from './memory/health.js';
+export type { MemoryReport, MemoryStateChange, MemoryWatchOptions } from './memory/watch.js';
+export type { SnapshotOptions, SnapshotResult, SnapshotTrigger } from './memory/snapshots.js';
+export { LeakDetector, DEFAULT_DETECTOR_OPTIONS, type DetectorOptions, type TrendResult, type MemoryState } from './memory/trend.js';
+export { readCgroupMemory, type CgroupMemory } from './memory/cgroup.js';
+export { MEMORY_METRICS } from './memory/metrics.js';
+export type { HealthServerOptions } from './health-server.js';
