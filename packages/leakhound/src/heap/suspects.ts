@@ -177,8 +177,19 @@ export function findLeakSuspects(
     if (holder < 0 || holders.has(holder) || idom[holder] === root) continue;
     holders.set(holder, node);
   }
+  // Dominator subtrees already explained by a suspect, so a class group inside
+  // one (the entries of a reported Map, the members of a bigger group) is not reported twice.
   const covered = new Uint8Array(nodeCount);
   const stack: number[] = [];
+  const cover = (top: number): void => {
+    stack.push(top);
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (covered[n] === 1) continue;
+      covered[n] = 1;
+      for (let j = firstDominated[n]!; j < firstDominated[n + 1]!; j++) stack.push(dominated[j]!);
+    }
+  };
   for (const [holder, point] of holders) {
     const path = retainerPath(snap, rootPaths, holder, maxPathSteps);
     if (isNodeInternal(path, null)) continue;
@@ -208,14 +219,7 @@ export function findLeakSuspects(
       accumulated,
       path,
     });
-    // Mark the holder's dominator subtree, so class groups inside it are not reported twice.
-    stack.push(holder);
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      if (covered[n] === 1) continue;
-      covered[n] = 1;
-      for (let j = firstDominated[n]!; j < firstDominated[n + 1]!; j++) stack.push(dominated[j]!);
-    }
+    cover(holder);
   }
 
   // Class groups: many objects of one class that together retain over the limit.
@@ -256,6 +260,9 @@ export function findLeakSuspects(
     if (isNodeInternal(path, location)) continue;
     const holderPath = retainerPath(snap, rootPaths, topHolder, maxPathSteps);
     const holderName = describeHolder(names[classOf[topHolder]!]!, heldAsOf(holderPath), sourceLocation(snap, topHolder) ?? nearestLocation(holderPath));
+    for (let node = 0; node < nodeCount; node++) {
+      if (classOf[node] === classId && classOf[idom[node]!] !== classId) cover(node);
+    }
     const fraction = row.retainedSize / total;
     const where = location ? ` (${formatLocation(location)})` : '';
     suspects.push({

@@ -1,0 +1,63 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { writeLeakySnapshot } from '../helpers/leaky-program.js';
+import { parseSnapshotFile } from '../../src/heap/parser.js';
+import { fromRawSnapshot } from '../../src/heap/raw.js';
+import { analyzeSnapshot, SCHEMA_VERSION } from '../../src/heap/analysis.js';
+import { renderTerminalReport } from '../../src/report/terminal.js';
+
+const leaky = writeLeakySnapshot(5000);
+after(() => leaky.cleanup());
+
+test('the leaky registry is the first suspect, with its path, size and the leaked class location', { timeout: 60_000 }, async () => {
+  const phases = new Set<string>();
+  const snap = await parseSnapshotFile(leaky.snapshotPath);
+  const report = analyzeSnapshot(snap, { top: 15, file: leaky.snapshotPath, onProgress: (phase) => phases.add(phase) });
+  assert.equal(report.schemaVersion, SCHEMA_VERSION);
+  for (const phase of ['retainers', 'essential edges', 'retained sizes', 'retainer paths', 'histogram', 'leak suspects']) assert.ok(phases.has(phase), phase);
+
+  const suspect = report.suspects[0]!;
+  assert.ok(suspect, 'a suspect');
+  assert.equal(suspect.kind, 'object');
+  assert.equal(suspect.className, 'Map');
+  assert.equal(suspect.heldAs, 'registry');
+  assert.equal(suspect.accumulated?.className, 'LeakyEntry');
+  assert.equal(suspect.accumulated?.count, 5000);
+  assert.ok(suspect.accumulated?.location?.url.endsWith('/leaky-service.mjs'));
+  assert.equal(suspect.accumulated?.location?.line, leaky.lineOf('constructor(id)'));
+  // Each entry holds a ~180-character string: the Map retains at least 5,000 of them.
+  assert.ok(suspect.retainedSize > 5000 * 180, String(suspect.retainedSize));
+  assert.ok(suspect.retainedPercent >= 10);
+  const last = suspect.path.at(-1)!;
+  assert.deepEqual([last.edgeType, last.edgeName, last.className], ['context', 'registry', 'Map']);
+  assert.equal(suspect.path[0]!.className, 'global', 'the path starts at the user root');
+  assert.match(suspect.description, /^Map `registry` \(.*leaky-service\.mjs:\d+:\d+\) retains .* 5,000 LeakyEntry objects/);
+  // Node's own module cache is big in a small heap but is not reported.
+  assert.ok(!report.suspects.some((s) => s.className === 'BuiltinModule'), report.suspects.map((s) => s.description).join('\n'));
+
+  assert.equal(report.histogram.length, 15);
+  const row = report.histogram.find((r) => r.className === 'LeakyEntry');
+  assert.ok(row);
+  assert.equal(row.count, 5000);
+  assert.ok(report.classCount > 15);
+  const s = report.statistics;
+  assert.equal(s.code + s.strings + s.jsArrays + s.system + s.other + s.native, s.total);
+  assert.equal(report.snapshot.totalSize, s.total);
+  assert.equal(report.snapshot.nodeCount, snap.nodeCount);
+  assert.equal(report.snapshot.reachableSize + report.snapshot.unreachableSize, report.snapshot.totalSize);
+
+  // The same file through the small-input path gives the same report.
+  const again = analyzeSnapshot(fromRawSnapshot(JSON.parse(readFileSync(leaky.snapshotPath, 'utf8'))), { top: 15, file: leaky.snapshotPath });
+  assert.deepEqual({ ...again, timings: null }, { ...report, timings: null, snapshot: { ...report.snapshot, fileBytes: 0 } });
+
+  // A lower threshold reports more; a 100% threshold reports nothing.
+  assert.ok(analyzeSnapshot(snap, { suspectThreshold: 0.02 }).suspects.length >= report.suspects.length);
+  assert.equal(analyzeSnapshot(snap, { suspectThreshold: 1 }).suspects.length, 0);
+
+  const text = renderTerminalReport(report);
+  assert.match(text, /Leak suspects \(retaining >= 10% of the heap\)/);
+  assert.match(text, /\(closure variable\) registry -> Map @\d+/);
+  assert.match(text, /LeakyEntry +5,000/);
+  assert.ok(!text.includes('\x1b['), 'no colours unless asked');
+});

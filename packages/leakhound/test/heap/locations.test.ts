@@ -1,0 +1,64 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { GraphBuilder } from '../helpers/graph-builder.js';
+import { writeLeakySnapshot } from '../helpers/leaky-program.js';
+import { fromRawSnapshot } from '../../src/heap/raw.js';
+import { parseSnapshotFile } from '../../src/heap/parser.js';
+import { sourceLocation, constructorOf, formatLocation } from '../../src/heap/locations.js';
+import { className } from '../../src/heap/names.js';
+import type { HeapSnapshot } from '../../src/heap/snapshot.js';
+
+test('closures resolve script ids through shared -> script; lines and columns become 1-based', () => {
+  const g = new GraphBuilder();
+  const fn = g.node('closure', 'handleRequest', 64);
+  const shared = g.node('code', 'handleRequest', 40);
+  const script = g.node('code', 'file:///srv/app/routes.js', 80);
+  g.edge(fn, shared, 'internal', 'shared').edge(shared, script, 'internal', 'script_or_debug_info');
+  g.location(fn, 42, 9, 4);
+  // An instance whose own record is missing: found through map -> back_pointer -> constructor.
+  const ctor = g.node('closure', 'Session', 64);
+  const ctorShared = g.node('code', 'Session', 40);
+  g.edge(ctor, ctorShared, 'internal', 'shared').edge(ctorShared, script, 'internal', 'script_or_debug_info');
+  g.location(ctor, 42, 0, 0);
+  const instance = g.node('object', 'Session', 48);
+  const map = g.node('object shape', 'system / Map', 80);
+  const rootMap = g.node('object shape', 'system / Map', 80);
+  g.edge(instance, map, 'internal', 'map').edge(map, rootMap, 'internal', 'back_pointer').edge(rootMap, ctor, 'internal', 'constructor');
+  // A script id with no closure to name it.
+  const orphan = g.node('closure', 'eval', 64);
+  g.location(orphan, 77, 0, 5);
+  const plain = g.node('string', 'no location', 20);
+  const snap = fromRawSnapshot(g.toRaw());
+  assert.deepEqual(sourceLocation(snap, fn), { url: 'file:///srv/app/routes.js', line: 10, column: 5 });
+  assert.equal(constructorOf(snap, instance), ctor);
+  assert.deepEqual(sourceLocation(snap, instance), { url: 'file:///srv/app/routes.js', line: 1, column: 1 });
+  assert.deepEqual(sourceLocation(snap, orphan), { url: 'script #77', line: 1, column: 6 });
+  assert.equal(sourceLocation(snap, plain), null);
+  assert.equal(formatLocation({ url: 'a.js', line: 3, column: 7 }), 'a.js:3:7');
+});
+
+const leaky = writeLeakySnapshot(200);
+after(() => leaky.cleanup());
+
+function first(snap: HeapSnapshot, predicate: (node: number) => boolean): number {
+  for (let i = 0; i < snap.nodeCount; i++) if (predicate(i)) return i;
+  return -1;
+}
+
+test('real Node snapshot: the class and the request handler point at the program file', async () => {
+  const snap = await parseSnapshotFile(leaky.snapshotPath);
+  const entry = first(snap, (n) => className(snap, n) === 'LeakyEntry');
+  const handler = first(snap, (n) => snap.nodeTypeName(n) === 'closure' && snap.nodeNameString(n) === 'handleRequest');
+  assert.ok(entry >= 0 && handler >= 0);
+  const entryLocation = sourceLocation(snap, entry);
+  const handlerLocation = sourceLocation(snap, handler);
+  assert.ok(entryLocation && handlerLocation);
+  assert.ok(entryLocation.url.endsWith('/leaky-service.mjs'), entryLocation.url);
+  // V8 places a class's location at its constructor, a function's at its parameter list.
+  assert.equal(entryLocation.line, leaky.lineOf('constructor(id)'));
+  assert.equal(handlerLocation.line, leaky.lineOf('function handleRequest'));
+  assert.equal(handlerLocation.column, 'function handleRequest'.length + 1);
+  // The constructor closure itself is found from the instance.
+  const ctor = constructorOf(snap, entry);
+  assert.equal(snap.nodeNameString(ctor), 'LeakyEntry');
+});

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GraphBuilder } from '../helpers/graph-builder.js';
+import { fromRawSnapshot } from '../../src/heap/raw.js';
+import { computeRootPaths, retainerPath, NO_DISTANCE } from '../../src/heap/paths.js';
+
+function graph(): { g: GraphBuilder; gc: number; global: number } {
+  const g = new GraphBuilder();
+  const gc = g.node('synthetic', '(GC roots)');
+  g.edge(g.root, gc, 'element', 1);
+  const global = g.node('object', 'global', 40);
+  g.edge(g.root, global, 'shortcut', 2);
+  return { g, gc, global };
+}
+
+test('paths prefer the user roots over shorter paths through VM roots', () => {
+  const { g, gc, global } = graph();
+  const handles = g.node('synthetic', '(Global handles)');
+  g.edge(gc, handles, 'element', 12);
+  const fn = g.node('closure', 'handleRequest', 64);
+  const context = g.node('object', 'system / Context', 48);
+  const registry = g.node('object', 'Map', 32);
+  const table = g.node('array', 'system / OrderedHashMap', 400);
+  const entry = g.node('object', 'LeakyEntry', 48);
+  g.edge(global, fn, 'property', 'handleRequest');
+  g.edge(fn, context, 'internal', 'context');
+  g.edge(context, registry, 'context', 'registry');
+  g.edge(registry, table, 'internal', 'table');
+  g.edge(table, entry, 'element', 3);
+  // A handle reaches the entry in two hops; the user-root path is longer but wins.
+  g.edge(handles, entry, 'element', 0);
+  const snap = fromRawSnapshot(g.toRaw());
+  const paths = computeRootPaths(snap);
+  const steps = retainerPath(snap, paths, entry);
+  assert.deepEqual(steps.map((s) => [s.edgeType, s.edgeName, s.className]), [
+    ['', '', 'global'],
+    ['property', 'handleRequest', 'Function'],
+    ['internal', 'context', 'system / Context'],
+    ['context', 'registry', 'Map'],
+    ['internal', 'table', '(array)'],
+    ['element', '[3]', 'LeakyEntry'],
+  ]);
+  assert.equal(steps.at(-1)!.nodeId, snap.nodeId[entry]);
+  assert.equal(steps.at(-1)!.selfSize, 48);
+  assert.equal(paths.distance[entry], 6);
+  assert.equal(paths.distance[handles], 2, 'system nodes are reached by the second search');
+  assert.equal(retainerPath(snap, paths, entry, 2).length, 2, 'maxSteps keeps the steps nearest the node');
+  assert.equal(retainerPath(snap, paths, entry, 2).at(-1)!.className, 'LeakyEntry');
+});
+
+test('weak edges are not paths; unreachable nodes have none', () => {
+  const { g, global } = graph();
+  const cache = g.node('object', 'WeakRef', 16);
+  const target = g.node('object', 'Target', 100);
+  const island = g.node('object', 'Island', 8);
+  g.edge(global, cache, 'property', 'cache').edge(cache, target, 'weak', 'target');
+  const snap = fromRawSnapshot(g.toRaw());
+  const paths = computeRootPaths(snap);
+  assert.equal(paths.distance[target], NO_DISTANCE);
+  assert.deepEqual(retainerPath(snap, paths, target), []);
+  assert.deepEqual(retainerPath(snap, paths, island), []);
+  assert.equal(paths.parentNode[target], -1);
+  assert.equal(retainerPath(snap, paths, cache).length, 2);
+});
