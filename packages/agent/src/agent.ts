@@ -12,6 +12,7 @@ import type { SnapshotResult } from './memory/snapshots.js';
 import { MemoryWatch, type MemoryReport, type MemoryStateChange, type MemoryWatchOptions } from './memory/watch.js';
 import { describeMonitoredPools, type PoolReport } from './pools/monitor.js';
 import { parseEnv } from './config.js';
+import { startControlFromEnv } from './control/index.js';
 
 export interface AgentOptions {
   logger?: AgentLogger;
@@ -162,6 +163,8 @@ export function currentAgent(): Agent | null {
 
 /** What the register preload runs: LEAKHOUND_* -> startAgent. Never throws. */
 export function startAgentFromEnv(env: NodeJS.ProcessEnv = process.env, logger: AgentLogger = consoleLogger): Agent | null {
+  // `leakhound run` sets LEAKHOUND_CONTROL; the channel works even when the agent itself is disabled.
+  startControlFromEnv({ logger, env });
   try {
     const config = parseEnv(env);
     for (const warning of config.warnings) safeLog(logger, 'warn', `leakhound agent: ${warning}`);
@@ -189,10 +192,12 @@ function validate(options: AgentOptions): void {
     for (const [key, value] of Object.entries(memory.detector ?? {})) {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`memory.detector.${key} must be a non-negative number`);
     }
-    for (const key of ['evaluateIntervalMs', 'sampleCapacity', 'minSampleIntervalMs', 'fallbackSampleAfterMs'] as const) {
+    for (const key of ['evaluateIntervalMs', 'sampleCapacity', 'fallbackSampleAfterMs'] as const) {
       const value = memory[key];
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) fail(`memory.${key} must be a positive number`);
     }
+    const minInterval = memory.minSampleIntervalMs;
+    if (minInterval !== undefined && (typeof minInterval !== 'number' || !Number.isFinite(minInterval) || minInterval < 0)) fail('memory.minSampleIntervalMs must be a non-negative number');
     const snapshots = memory.snapshots;
     if (snapshots !== undefined && snapshots !== false) {
       if (snapshots.dir !== undefined && typeof snapshots.dir !== 'string') fail('memory.snapshots.dir must be a string');

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAgent, currentAgent, LeakhoundAgentError } from '../src/index.js';
+
+const child = new URL('./memory/fixtures/memory-child.mjs', import.meta.url).pathname;
+const dist = new URL('../dist/index.js', import.meta.url).pathname;
+
+interface ChildResult {
+  code: number | null;
+  lines: Array<Record<string, unknown>>;
+  stderr: string;
+}
+
+/** Runs a child to completion; the test's own timeout bounds it, and a child that never exits fails the test. */
+function run(args: string[], limitMs: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--expose-gc', child, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const killer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`child did not exit by itself within ${limitMs} ms (a handle left open?)\n${stdout}\n${stderr}`));
+    }, limitMs);
+    proc.on('exit', (code) => {
+      clearTimeout(killer);
+      const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      resolve({ code, lines, stderr });
+    });
+  });
+}
+
+test('a leaking child program is marked leaking, logs the message, snapshots, reports degraded health over HTTP, and exits by itself after stop()', { timeout: 40_000, skip: existsSync(dist) ? false : 'run npm run build first' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lh-agent-'));
+  try {
+    const result = await run(['leak', dir, '15'], 30_000);
+    assert.equal(result.code, 0, result.stderr);
+    const states = result.lines.filter((l) => l.event === 'state');
+    const leaking = states.find((l) => l.to === 'leaking');
+    assert.ok(leaking, JSON.stringify(result.lines));
+    assert.match(String(leaking.message), /^memory leaking \d+(\.\d)? MB\/h, heap limit reached in ~/);
+    const snapshot = result.lines.find((l) => l.event === 'snapshot' && l.taken === true);
+    assert.ok(snapshot, JSON.stringify(result.lines));
+    assert.match(readFileSync(String(snapshot.path), 'utf8').slice(0, 100), /"snapshot":\{"meta"/);
+    const final = result.lines.find((l) => l.event === 'final');
+    assert.equal(final?.state, 'leaking');
+    assert.equal(final?.httpStatus, 503);
+    assert.equal(final?.health, 'degraded');
+    assert.ok(Number(final?.slopeBytesPerHour) > 0 && Number(final?.timeToLimitMs) > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a healthy child program with churn and a bounded cache is never marked leaking', { timeout: 40_000, skip: existsSync(dist) ? false : 'run npm run build first' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lh-agent-'));
+  try {
+    const result = await run(['healthy', dir, '7'], 30_000);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(!result.lines.some((l) => l.event === 'state' && l.to === 'leaking'), JSON.stringify(result.lines));
+    const final = result.lines.find((l) => l.event === 'final');
+    assert.equal(final?.httpStatus, 200);
+    assert.equal(final?.health, 'ok');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('startAgent in process: one agent at a time, health() and memory() shape, options validated, stop() is idempotent', async () => {
+  assert.throws(() => startAgent({ healthServer: { port: 70000 } }), (e: unknown) => e instanceof LeakhoundAgentError && e.code === 'LH_ERR_AGENT_OPTIONS');
+  const agent = startAgent({ logger: { info() {}, warn() {} }, memory: { snapshots: false }, healthServer: { port: 0 } });
+  try {
+    assert.equal(startAgent(), agent);
+    assert.equal(currentAgent(), agent);
+    await agent.ready;
+    const address = agent.healthAddress;
+    assert.equal(address?.host, '127.0.0.1');
+    const response = await fetch(`http://127.0.0.1:${address?.port}/memory`);
+    assert.equal(response.status, 200);
+    const memory = (await response.json()) as Record<string, unknown>;
+    assert.equal(memory.state, 'stable');
+    assert.ok(Number(memory.heapLimitBytes) > 0);
+    const health = agent.health();
+    assert.equal(health.status, 'ok');
+    assert.deepEqual(health.reasons, []);
+    assert.deepEqual(agent.pools(), []);
+    agent.on('memory.state', () => {
+      throw new Error('a throwing listener must not reach the host');
+    });
+    assert.doesNotThrow(() => agent.evaluateMemory());
+  } finally {
+    await agent.stop();
+    await agent.stop();
+  }
+  assert.equal(currentAgent(), null);
+});
