@@ -125,7 +125,7 @@ class RequestContext {
     this.startedAt = Date.now();
     this.timings = [rand() * 10, rand() * 50, rand() * 5];
     this.payload = rand() < 0.1 ? Buffer.alloc(128 + Math.floor(rand() * 512)) : null;
-    const self = this;
+    const self = this; // eslint-disable-line @typescript-eslint/no-this-alias -- a named closure, as handlers are
     // A per-request closure, the way handlers and callbacks keep their request.
     this.onDone = function onRequestDone(status) { self.status = status; return self.timings.length; };
   }
