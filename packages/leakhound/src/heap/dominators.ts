@@ -149,9 +149,20 @@ export function computeShallowSizes(snap: HeapSnapshot): Float64Array {
   const hidden = snap.nodeTypeHidden;
   const array = snap.nodeTypeArray;
   const native = snap.nodeTypeNative;
+  // Compare name indexes, not decoded names, in this per-node loop.
+  const externalData = new Map<number, boolean>();
+  const isExternalData = (name: number): boolean => {
+    let value = externalData.get(name);
+    if (value === undefined) {
+      value = snap.strings.get(name) === 'system / ExternalStringData';
+      externalData.set(name, value);
+    }
+    return value;
+  };
+  const { nodeName } = snap;
   for (let i = 0; i < nodeCount; i++) {
     const type = nodeType[i]!;
-    if (type === hidden || type === array || (type === native && snap.nodeNameString(i) === 'system / ExternalStringData')) {
+    if (type === hidden || type === array || (type === native && isExternalData(nodeName[i]!))) {
       owners[i] = UNVISITED;
     } else {
       owners[i] = i;

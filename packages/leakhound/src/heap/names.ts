@@ -10,6 +10,8 @@ export interface ClassTable {
   classOf: Int32Array;
   /** Class name per class id. */
   names: string[];
+  /** 1 for VM-internal classes ("system / ...", "(system)", ...), see isInternalNode. */
+  internal: Uint8Array;
 }
 
 const cache = new WeakMap<HeapSnapshot, ClassTable>();
@@ -55,7 +57,11 @@ export function classTable(snap: HeapSnapshot): ClassTable {
     }
     classOf[i] = id;
   }
-  const table = { classOf, names };
+  const internal = new Uint8Array(names.length);
+  names.forEach((name, id) => {
+    internal[id] = name.startsWith('system /') ? 1 : 0;
+  });
+  const table = { classOf, names, internal };
   cache.set(snap, table);
   return table;
 }
@@ -87,6 +93,9 @@ export function isInternalNode(snap: HeapSnapshot, node: number): boolean {
   const type = snap.nodeType[node]!;
   if (type === snap.nodeTypeHidden || type === snap.nodeTypeCode || type === snap.nodeTypeObjectShape ||
     type === snap.nodeTypeSynthetic || type === snap.nodeTypeArray) return true;
-  if (type === snap.nodeTypeObject || type === snap.nodeTypeNative) return snap.nodeNameString(node).startsWith('system /');
+  if (type === snap.nodeTypeObject || type === snap.nodeTypeNative) {
+    const table = classTable(snap);
+    return table.internal[table.classOf[node]!] === 1;
+  }
   return false;
 }

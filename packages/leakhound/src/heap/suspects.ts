@@ -58,14 +58,20 @@ export interface SuspectOptions {
 }
 
 const MAX_WALK = 256;
-const GROUP_INSTANCE_LIMIT = 2_000_000;
 
-/** Walk up the dominator tree past VM-internal nodes; -1 if only the roots are left. */
+const SCOPE_CLASS = 'system / Context';
+
+/**
+ * Walk up the dominator tree past VM-internal nodes; -1 if only the roots are
+ * left. A closure scope (system / Context) is internal but is where a
+ * program's variables live, so the walk stops there too.
+ */
 function namedHolder(snap: HeapSnapshot, dom: Dominators, node: number): number {
   const root = snap.rootNode;
+  const { classOf, names } = classTable(snap);
   let current = node;
   for (let i = 0; i < MAX_WALK && current !== root; i++) {
-    if (!isInternalNode(snap, current)) return current;
+    if (!isInternalNode(snap, current) || names[classOf[current]!] === SCOPE_CLASS) return current;
     current = dom.idom[current]!;
   }
   return -1;
@@ -107,6 +113,7 @@ function percent(fraction: number): string {
 }
 
 function describeHolder(className: string, heldAs: string, location: SourceLocation | null): string {
+  if (className === SCOPE_CLASS) return location ? `the variables of the scope at ${formatLocation(location)}` : 'the variables of a closure scope';
   const name = heldAs ? `${className} \`${heldAs}\`` : className;
   return location ? `${name} (${formatLocation(location)})` : name;
 }
@@ -222,23 +229,36 @@ export function findLeakSuspects(
     cover(holder);
   }
 
-  // Class groups: many objects of one class that together retain over the limit.
+  // Class groups: many objects of one class that together retain over the
+  // limit. One screening pass over all nodes for every candidate class; only
+  // the few survivors get a second pass to find who holds them.
   const { classOf, names } = classTable(snap);
-  for (const row of histogram) {
-    if (row.retainedSize < limit) break;
-    if (row.className.startsWith('(') || row.className.startsWith('system /') || row.className === 'Function') continue;
+  const candidates = histogram.filter((row) => row.retainedSize >= limit && !row.className.startsWith('(') &&
+    !row.className.startsWith('system /') && row.className !== 'Function');
+  const slotOf = new Int32Array(names.length).fill(-1);
+  candidates.forEach((row, slot) => (slotOf[names.indexOf(row.className)] = slot));
+  const biggestOf = new Int32Array(candidates.length).fill(-1);
+  const coveredOf = new Float64Array(candidates.length);
+  for (let node = 0; node < nodeCount; node++) {
+    const c = classOf[node]!;
+    const slot = slotOf[c]!;
+    // Each same-class nest counts once, at its top.
+    if (slot < 0 || dom.shallowSize[node] === 0 || classOf[idom[node]!] === c) continue;
+    if (covered[node] === 1) coveredOf[slot] = coveredOf[slot]! + retainedSize[node]!;
+    const biggest = biggestOf[slot]!;
+    if (biggest < 0 || retainedSize[node]! > retainedSize[biggest]!) biggestOf[slot] = node;
+  }
+  candidates.forEach((row, slot) => {
+    const biggest = biggestOf[slot]!;
+    // Mostly inside an object suspect, or really one big object (an object suspect's business).
+    if (biggest < 0 || coveredOf[slot]! > row.retainedSize / 2 || retainedSize[biggest]! > row.retainedSize / 2) return;
     const classId = names.indexOf(row.className);
     let coveredSize = 0;
-    let biggest = -1;
-    let instances = 0;
     const byHolder = new Map<number, { count: number; size: number }>();
-    for (let node = 0; node < nodeCount && instances < GROUP_INSTANCE_LIMIT; node++) {
-      if (classOf[node] !== classId || dom.shallowSize[node] === 0) continue;
-      // Count each same-class nest once, at its top.
-      if (classOf[idom[node]!] === classId) continue;
-      instances++;
+    for (let node = 0; node < nodeCount; node++) {
+      if (classOf[node] !== classId || dom.shallowSize[node] === 0 || classOf[idom[node]!] === classId) continue;
+      // Earlier groups may have covered this one since the screening pass.
       if (covered[node] === 1) coveredSize += retainedSize[node]!;
-      if (biggest < 0 || retainedSize[node]! > retainedSize[biggest]!) biggest = node;
       const holder = namedHolder(snap, dom, idom[node]!);
       const entry = byHolder.get(holder);
       if (entry) {
@@ -248,16 +268,15 @@ export function findLeakSuspects(
         byHolder.set(holder, { count: 1, size: retainedSize[node]! });
       }
     }
-    // Mostly inside an object suspect, or really one big object (an object suspect's business).
-    if (biggest < 0 || coveredSize > row.retainedSize / 2 || retainedSize[biggest]! > row.retainedSize / 2) continue;
+    if (coveredSize > row.retainedSize / 2) return;
     let topHolder = -1;
     let top = { count: 0, size: 0 };
     for (const [holder, entry] of byHolder) if (entry.size > top.size) [topHolder, top] = [holder, entry];
     // Held by VM roots only (interned strings, builtins): not a program's leak.
-    if (topHolder < 0) continue;
+    if (topHolder < 0) return;
     const path = retainerPath(snap, rootPaths, biggest, maxPathSteps);
     const location = sourceLocation(snap, biggest);
-    if (isNodeInternal(path, location)) continue;
+    if (isNodeInternal(path, location)) return;
     const holderPath = retainerPath(snap, rootPaths, topHolder, maxPathSteps);
     const holderName = describeHolder(names[classOf[topHolder]!]!, heldAsOf(holderPath), sourceLocation(snap, topHolder) ?? nearestLocation(holderPath));
     for (let node = 0; node < nodeCount; node++) {
@@ -282,7 +301,7 @@ export function findLeakSuspects(
       accumulated: { className: row.className, count: top.count, retainedSize: top.size, location },
       path,
     });
-  }
+  });
 
   suspects.sort((a, b) => b.retainedSize - a.retainedSize);
   return suspects.slice(0, maxSuspects);

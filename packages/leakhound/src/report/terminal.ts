@@ -48,6 +48,36 @@ function formatStep(step: PathStepJson): string {
   return `${edge}${edge ? ' -> ' : ''}${clean(step.className)} @${step.nodeId}${where}`;
 }
 
+/**
+ * Paths to a module's variables run through Node's module loader (a dozen
+ * steps of node: internals). Those steps are folded into one line; the JSON
+ * report keeps every step.
+ */
+function pathLines(path: PathStepJson[]): string[] {
+  const isNodeStep = (step: PathStepJson): boolean => step.location?.url.startsWith('node:') === true;
+  const lines: string[] = [];
+  let i = 0;
+  while (i < path.length) {
+    let j = i;
+    // A run of steps between the first and the last node: location.
+    if (isNodeStep(path[i]!)) {
+      let lastNode = i;
+      for (let k = i; k < path.length && (path[k]!.location === null || isNodeStep(path[k]!)); k++) if (isNodeStep(path[k]!)) lastNode = k;
+      j = lastNode;
+    }
+    if (j - i >= 3) {
+      lines.push(formatStep(path[i]!));
+      lines.push(`... ${j - i - 1} steps inside Node.js (node: modules) ...`);
+      lines.push(formatStep(path[j]!));
+      i = j + 1;
+    } else {
+      lines.push(formatStep(path[i]!));
+      i++;
+    }
+  }
+  return lines;
+}
+
 function table(rows: string[][], rightAligned: Set<number>): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
@@ -86,7 +116,7 @@ export function renderTerminalReport(report: AnalysisReport, options: TerminalOp
       }
       if (suspect.path.length > 0) {
         out.push(`     retainer path (GC root first):`);
-        for (const step of suspect.path) out.push(dim(`       ${formatStep(step)}`));
+        for (const line of pathLines(suspect.path)) out.push(dim(`       ${line}`));
       }
     });
   }

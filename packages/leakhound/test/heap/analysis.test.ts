@@ -58,6 +58,10 @@ test('the leaky registry is the first suspect, with its path, size and the leake
   const text = renderTerminalReport(report);
   assert.match(text, /Leak suspects \(retaining >= 10% of the heap\)/);
   assert.match(text, /\(closure variable\) registry -> Map @\d+/);
+  // The module loader's steps are folded in the text; the JSON keeps them all.
+  const folded = /\.\.\. (\d+) steps inside Node\.js/.exec(text);
+  assert.ok(folded, text);
+  assert.ok(suspect.path.length > Number(folded[1]));
   assert.match(text, /LeakyEntry +5,000/);
   assert.ok(!text.includes('\x1b['), 'no colours unless asked');
 });
