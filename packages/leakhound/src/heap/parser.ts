@@ -59,6 +59,7 @@ const N_FIRST = 0; // after '[': a value or ']'
 const N_IN = 1; // inside a number
 const N_AFTER = 2; // after a value: ',' or ']'
 const N_NEXT = 3; // after ',': a value
+const N_END = 4; // after ']'
 
 // String-array states.
 const T_FIRST = 0;
@@ -70,16 +71,6 @@ const ESC_NONE = 0;
 const ESC_BACKSLASH = 1;
 const ESC_HEX = 2;
 
-// Roles of node / edge fields (positions come from meta).
-// Role 0: a field this engine does not store (unknown extra fields).
-const R_TYPE = 1;
-const R_NAME = 2;
-const R_ID = 3;
-const R_SIZE = 4;
-const R_EDGES = 5;
-const R_TRACE = 6;
-const R_DETACHED = 7;
-const R_TO = 8;
 
 const CH_QUOTE = 34;
 const CH_BACKSLASH = 92;
@@ -192,8 +183,8 @@ export class SnapshotStreamParser {
   private _ef = 1;
   private _nodeCount = 0;
   private _edgeCount = 0;
-  private _nodeRoles = new Uint8Array(0);
-  private _edgeRoles = new Uint8Array(0);
+  /** The numbers of the record being read. */
+  private _values = new Float64Array(1);
   private _nodeTypeCount = 0;
   private _edgeTypeCount = 0;
   private _cols: Columns | null = null;
@@ -530,20 +521,7 @@ export class SnapshotStreamParser {
     this._edgeCount = header.edgeCount;
     this._nodeTypeCount = header.meta.nodeTypes.length;
     this._edgeTypeCount = header.meta.edgeTypes.length;
-    const nodeRoles = new Uint8Array(nf);
-    nodeRoles[header.nodeType] = R_TYPE;
-    nodeRoles[header.nodeName] = R_NAME;
-    nodeRoles[header.nodeId] = R_ID;
-    nodeRoles[header.nodeSelfSize] = R_SIZE;
-    nodeRoles[header.nodeEdgeCount] = R_EDGES;
-    if (header.nodeTraceId >= 0) nodeRoles[header.nodeTraceId] = R_TRACE;
-    if (header.nodeDetachedness >= 0) nodeRoles[header.nodeDetachedness] = R_DETACHED;
-    const edgeRoles = new Uint8Array(ef);
-    edgeRoles[header.edgeType] = R_TYPE;
-    edgeRoles[header.edgeNameOrIndex] = R_NAME;
-    edgeRoles[header.edgeToNode] = R_TO;
-    this._nodeRoles = nodeRoles;
-    this._edgeRoles = edgeRoles;
+    this._values = new Float64Array(Math.max(nf, ef));
     const n = header.nodeCount;
     const e = header.edgeCount;
     try {
@@ -571,40 +549,269 @@ export class SnapshotStreamParser {
   // ---- number arrays: nodes, edges, locations ----
 
   private _scanNumbers(buf: Uint8Array, i: number, end: number): number {
+    switch (this._sink) {
+      case SINK_NODES:
+      case SINK_EDGES:
+        return this._scanRecords(buf, i, end);
+      default:
+        return this._scanRaw(buf, i, end);
+    }
+  }
+
+  /** A non-digit byte in a number array: the new state, or N_END at ']'. */
+  private _numberSeparator(buf: Uint8Array, i: number, state: number): number {
+    const c = buf[i]!;
+    if (c === CH_COMMA) {
+      if (state !== N_AFTER) throw this._syntax(buf, i, `a number in "${this._sectionName()}"`);
+      return N_NEXT;
+    }
+    if (c === CH_RBRACKET) {
+      if (state === N_NEXT) throw this._syntax(buf, i, `a number after ',' in "${this._sectionName()}"`);
+      return N_END;
+    }
+    if (isSpace(c)) return state;
+    if (c === 45 || c === 46 || c === 101 || c === 69 || c === 43) {
+      const offset = this._base + i;
+      throw this._formatError(`"${this._sectionName()}" holds a number that is not a non-negative integer at byte ${offset}`, offset);
+    }
+    throw this._syntax(buf, i, state === N_AFTER ? `',' or ']' in "${this._sectionName()}"` : `a number in "${this._sectionName()}"`);
+  }
+
+  private _endNumbers(state: number, field: number, record: number): void {
+    this._mode = M_AFTER;
+    this._numState = state;
+    if (this._sink === SINK_NODES) {
+      this._nodesDone = true;
+      this._nodeRecords = record;
+      this._nodeFieldsLeft = field;
+    } else if (this._sink === SINK_EDGES) {
+      this._edgesDone = true;
+      this._edgeRecords = record;
+      this._edgeFieldsLeft = field;
+    }
+  }
+
+  // _scanRecords is the hot loop (over 90% of a file's bytes are nodes and
+  // edges). Fast paths parse whole records; anything else (a record split by
+  // the end of the piece, spaces, bad bytes) falls back to the byte-at-a-time
+  // state machine below, which also produces the errors. Both fill `_values`
+  // and store a finished record with _storeNode / _storeEdge.
+
+  private _scanRecords(buf: Uint8Array, i: number, end: number): number {
+    const nodes = this._sink === SINK_NODES;
+    const values = this._values;
+    const width = nodes ? this._nf : this._ef;
+    const count = nodes ? this._nodeCount : this._edgeCount;
     let state = this._numState;
     let num = this._num;
-    for (; i < end; i++) {
+    let field = this._field;
+    let record = this._record;
+    while (i < end) {
+      if (field === 0 && (state === N_NEXT || state === N_FIRST)) {
+        this._record = record;
+        this._numState = state;
+        i = width === 3 ? this._fastRecords3(buf, i, end) : this._fastRecords(buf, i, end);
+        record = this._record;
+        state = this._numState;
+        if (i >= end) break;
+      }
+      // Byte at a time.
       const c = buf[i]!;
-      const digit = c - 48;
-      if (digit >= 0 && digit <= 9) {
-        if (state === N_IN) {
-          num = num * 10 + digit;
-        } else if (state === N_AFTER) {
-          throw this._syntax(buf, i, `',' or ']' in "${this._sectionName()}"`);
-        } else {
-          num = digit;
-          state = N_IN;
-        }
+      if (c >= 48 && c <= 57) {
+        if (state === N_AFTER) throw this._syntax(buf, i, `',' or ']' in "${this._sectionName()}"`);
+        num = state === N_IN ? num * 10 + (c - 48) : c - 48;
+        state = N_IN;
+        i++;
         continue;
       }
       if (state === N_IN) {
-        this._emit(num, i);
+        values[field] = num;
+        if (++field === width) {
+          if (record >= count) throw this._tooMany(i);
+          if (nodes) this._storeNode(record, i);
+          else this._storeEdge(record, i);
+          record++;
+          field = 0;
+        }
         state = N_AFTER;
       }
-      if (c === CH_COMMA) {
-        if (state !== N_AFTER) throw this._syntax(buf, i, `a number in "${this._sectionName()}"`);
-        state = N_NEXT;
-      } else if (c === CH_RBRACKET) {
-        if (state === N_NEXT) throw this._syntax(buf, i, `a number after ',' in "${this._sectionName()}"`);
-        this._endNumbers();
-        this._mode = M_AFTER;
-        this._numState = state;
-        return i + 1;
-      } else if (!isSpace(c)) {
-        if (c === 45 || c === 46 || c === 101 || c === 69 || c === 43) {
-          throw this._formatError(`"${this._sectionName()}" holds a number that is not a non-negative integer at byte ${this._base + i}`, this._base + i);
+      state = this._numberSeparator(buf, i, state);
+      i++;
+      if (state === N_END) {
+        this._endNumbers(state, field, record);
+        return i;
+      }
+    }
+    this._numState = state;
+    this._num = num;
+    this._field = field;
+    this._record = record;
+    return i;
+  }
+
+  // The fast paths parse whole records in the shape V8 writes them
+  // ("a,b,c\n,d,e,f") and stop at anything else, leaving it to the byte-at-a-
+  // time loop. Digit loops may read past `end` (stale bytes, or undefined past
+  // the buffer): a record reaching `end` is dropped and re-read byte by byte.
+  // On return `_numState` is N_AFTER when the separator after the last stored
+  // record is still unread.
+
+  /** Any record width. */
+  private _fastRecords(buf: Uint8Array, i: number, end: number): number {
+    const nodes = this._sink === SINK_NODES;
+    const values = this._values;
+    const width = nodes ? this._nf : this._ef;
+    const count = nodes ? this._nodeCount : this._edgeCount;
+    let record = this._record;
+    while (i < end) {
+      const recordStart = i;
+      let c = 0;
+      let k = 0;
+      for (; k < width; k++) {
+        c = buf[i]!;
+        if (c < 48 || c > 57) break;
+        let value = c - 48;
+        while ((c = buf[++i]!) >= 48 && c <= 57) value = value * 10 + (c - 48);
+        values[k] = value;
+        if (k + 1 < width) {
+          if (c !== CH_COMMA) break;
+          i++;
         }
-        throw this._syntax(buf, i, `a number in "${this._sectionName()}"`);
+      }
+      if (k < width || i >= end) {
+        i = recordStart;
+        break;
+      }
+      if (record >= count) throw this._tooMany(i);
+      if (nodes) this._storeNode(record, i);
+      else this._storeEdge(record, i);
+      record++;
+      this._numState = N_AFTER;
+      if (c === 10) c = buf[++i]!;
+      if (c !== CH_COMMA || i + 1 >= end) break;
+      i++;
+      this._numState = N_NEXT;
+    }
+    this._record = record;
+    return i;
+  }
+
+  /** Width 3 (every V8's edges), unrolled: about twice as fast as the loop. */
+  private _fastRecords3(buf: Uint8Array, i: number, end: number): number {
+    const nodes = this._sink === SINK_NODES;
+    const values = this._values;
+    const count = nodes ? this._nodeCount : this._edgeCount;
+    let record = this._record;
+    while (i < end) {
+      const recordStart = i;
+      let c = buf[i]!;
+      if (c < 48 || c > 57) break;
+      let value = c - 48;
+      while ((c = buf[++i]!) >= 48 && c <= 57) value = value * 10 + (c - 48);
+      values[0] = value;
+      if (c !== CH_COMMA) {
+        i = recordStart;
+        break;
+      }
+      c = buf[++i]!;
+      if (c < 48 || c > 57) {
+        i = recordStart;
+        break;
+      }
+      value = c - 48;
+      while ((c = buf[++i]!) >= 48 && c <= 57) value = value * 10 + (c - 48);
+      values[1] = value;
+      if (c !== CH_COMMA) {
+        i = recordStart;
+        break;
+      }
+      c = buf[++i]!;
+      if (c < 48 || c > 57) {
+        i = recordStart;
+        break;
+      }
+      value = c - 48;
+      while ((c = buf[++i]!) >= 48 && c <= 57) value = value * 10 + (c - 48);
+      values[2] = value;
+      if (i >= end) {
+        i = recordStart;
+        break;
+      }
+      if (record >= count) throw this._tooMany(i);
+      if (nodes) this._storeNode(record, i);
+      else this._storeEdge(record, i);
+      record++;
+      this._numState = N_AFTER;
+      if (c === 10) c = buf[++i]!;
+      if (c !== CH_COMMA || i + 1 >= end) break;
+      i++;
+      this._numState = N_NEXT;
+    }
+    this._record = record;
+    return i;
+  }
+
+  private _storeNode(record: number, i: number): void {
+    const values = this._values;
+    const cols = this._cols!;
+    const meta = this._meta!;
+    const type = values[meta.nodeType]!;
+    if (type >= this._nodeTypeCount) throw this._badValue('node type', type, this._nodeTypeCount, i);
+    cols.nodeType[record] = type;
+    cols.nodeName[record] = this._u32(values[meta.nodeName]!, 'node name', i);
+    cols.nodeId[record] = this._u32(values[meta.nodeId]!, 'node id', i);
+    cols.nodeSelfSize[record] = values[meta.nodeSelfSize]!;
+    cols.nodeEdgeCount[record] = this._u32(values[meta.nodeEdgeCount]!, 'node edge_count', i);
+    if (cols.nodeTraceId !== null) cols.nodeTraceId[record] = this._u32(values[meta.nodeTraceId]!, 'node trace_node_id', i);
+    if (cols.nodeDetachedness !== null) {
+      const detachedness = values[meta.nodeDetachedness]!;
+      if (detachedness > 255) throw this._badValue('node detachedness', detachedness, 255, i);
+      cols.nodeDetachedness[record] = detachedness;
+    }
+  }
+
+  private _storeEdge(record: number, i: number): void {
+    const values = this._values;
+    const cols = this._cols!;
+    const meta = this._meta!;
+    const type = values[meta.edgeType]!;
+    if (type >= this._edgeTypeCount) throw this._badValue('edge type', type, this._edgeTypeCount, i);
+    cols.edgeType[record] = type;
+    cols.edgeNameOrIndex[record] = this._u32(values[meta.edgeNameOrIndex]!, 'edge name_or_index', i);
+    const offset = values[meta.edgeToNode]!;
+    const target = offset / this._nf;
+    if (target >= this._nodeCount || target !== Math.floor(target)) throw this._badTarget(record, offset, i);
+    cols.edgeToNode[record] = target;
+  }
+
+  private _u32(value: number, what: string, i: number): number {
+    if (value > MAX_U32) throw this._badValue(what, value, MAX_U32, i);
+    return value;
+  }
+
+  /** Locations, or nodes / edges seen before the header: kept as plain numbers. */
+  private _scanRaw(buf: Uint8Array, i: number, end: number): number {
+    const raw = this._raw;
+    let state = this._numState;
+    let num = this._num;
+    while (i < end) {
+      const c = buf[i]!;
+      if (c >= 48 && c <= 57) {
+        if (state === N_AFTER) throw this._syntax(buf, i, `',' or ']' in "${this._sectionName()}"`);
+        num = state === N_IN ? num * 10 + (c - 48) : c - 48;
+        state = N_IN;
+        i++;
+        continue;
+      }
+      if (state === N_IN) {
+        raw.push(num);
+        state = N_AFTER;
+      }
+      state = this._numberSeparator(buf, i, state);
+      i++;
+      if (state === N_END) {
+        this._endNumbers(state, 0, 0);
+        return i;
       }
     }
     this._numState = state;
@@ -612,124 +819,53 @@ export class SnapshotStreamParser {
     return i;
   }
 
-  private _endNumbers(): void {
-    if (this._sink === SINK_NODES) {
-      this._nodesDone = true;
-      this._nodeRecords = this._record;
-      this._nodeFieldsLeft = this._field;
-    } else if (this._sink === SINK_EDGES) {
-      this._edgesDone = true;
-      this._edgeRecords = this._record;
-      this._edgeFieldsLeft = this._field;
-    }
-  }
-
-  /** Stores one number of the current section. `i` is only used for error offsets. */
-  private _emit(value: number, i: number): void {
-    const sink = this._sink;
-    if (sink === SINK_RAW) {
-      this._raw.push(value);
-      return;
-    }
-    const field = this._field;
-    const record = this._record;
-    const cols = this._cols!;
-    if (sink === SINK_NODES) {
-      if (record >= this._nodeCount) {
-        throw this._inconsistent(`"nodes" holds more than node_count (${this._nodeCount}) records`, this._base + i);
-      }
-      switch (this._nodeRoles[field]) {
-        case R_TYPE:
-          if (value >= this._nodeTypeCount) throw this._badValue('node type', value, this._nodeTypeCount, i);
-          cols.nodeType[record] = value;
-          break;
-        case R_NAME:
-          if (value > MAX_U32) throw this._badValue('node name', value, MAX_U32, i);
-          cols.nodeName[record] = value;
-          break;
-        case R_ID:
-          if (value > MAX_U32) throw this._badValue('node id', value, MAX_U32, i);
-          cols.nodeId[record] = value;
-          break;
-        case R_SIZE:
-          cols.nodeSelfSize[record] = value;
-          break;
-        case R_EDGES:
-          if (value > MAX_U32) throw this._badValue('node edge_count', value, MAX_U32, i);
-          cols.nodeEdgeCount[record] = value;
-          break;
-        case R_TRACE:
-          if (value > MAX_U32) throw this._badValue('node trace_node_id', value, MAX_U32, i);
-          cols.nodeTraceId![record] = value;
-          break;
-        case R_DETACHED:
-          if (value > 255) throw this._badValue('node detachedness', value, 255, i);
-          cols.nodeDetachedness![record] = value;
-          break;
-        default:
-          break;
-      }
-      if (field + 1 === this._nf) {
-        this._field = 0;
-        this._record = record + 1;
-      } else {
-        this._field = field + 1;
-      }
-      return;
-    }
-    if (record >= this._edgeCount) {
-      throw this._inconsistent(`"edges" holds more than edge_count (${this._edgeCount}) records`, this._base + i);
-    }
-    switch (this._edgeRoles[field]) {
-      case R_TYPE:
-        if (value >= this._edgeTypeCount) throw this._badValue('edge type', value, this._edgeTypeCount, i);
-        cols.edgeType[record] = value;
-        break;
-      case R_NAME:
-        if (value > MAX_U32) throw this._badValue('edge name_or_index', value, MAX_U32, i);
-        cols.edgeNameOrIndex[record] = value;
-        break;
-      case R_TO: {
-        const target = value / this._nf;
-        if (target >= this._nodeCount || target !== Math.floor(target)) {
-          throw this._inconsistent(
-            `edge ${record} points to node offset ${value}, which is not a multiple of ${this._nf} below ${this._nodeCount * this._nf}`,
-            this._base + i,
-          );
-        }
-        cols.edgeToNode[record] = target;
-        break;
-      }
-      default:
-        break;
-    }
-    if (field + 1 === this._ef) {
-      this._field = 0;
-      this._record = record + 1;
-    } else {
-      this._field = field + 1;
-    }
+  private _tooMany(i: number): LeakhoundError {
+    const nodes = this._sink === SINK_NODES;
+    const what = nodes ? `node_count (${this._nodeCount})` : `edge_count (${this._edgeCount})`;
+    return this._inconsistent(`"${nodes ? 'nodes' : 'edges'}" holds more than ${what} records`, this._base + i);
   }
 
   private _badValue(what: string, value: number, limit: number, i: number): LeakhoundError {
     return this._inconsistent(`${what} ${value} is out of range (limit ${limit})`, this._base + i);
   }
 
-  /** Nodes or edges that came before the header were kept raw; store them now. */
+  private _badTarget(edge: number, value: number, i: number): LeakhoundError {
+    return this._inconsistent(
+      `edge ${edge} points to node offset ${value}, which is not a multiple of ${this._nf} below ${this._nodeCount * this._nf}`,
+      this._base + i,
+    );
+  }
+
+  /**
+   * Nodes or edges that came before the header were kept as plain numbers;
+   * they are re-scanned as text through the same code as in-order sections
+   * (error offsets then point at the section's start).
+   */
   private _replay(section: number, raw: GrowableNumbers | null, sink: number): void {
     if (raw === null) return;
     this._sink = sink;
+    this._section = section;
+    this._numState = N_FIRST;
+    this._num = 0;
     this._field = 0;
     this._record = 0;
-    // Offsets inside a replayed section are not tracked: report its start.
     const saveBase = this._base;
     this._base = this._sectionOffset[section]!;
+    const text = Buffer.allocUnsafe(64 * 1024);
     const values = raw.values;
-    for (let k = 0; k < raw.length; k++) this._emit(values[k]!, 0);
+    let length = 0;
+    for (let k = 0; k < raw.length; k++) {
+      if (length > text.length - 32) {
+        this._scanNumbers(text, 0, length);
+        length = 0;
+      }
+      if (k > 0) text[length++] = CH_COMMA;
+      length += text.write(String(values[k]), length, 'latin1');
+    }
+    text[length++] = CH_RBRACKET;
+    this._scanNumbers(text, 0, length);
     this._base = saveBase;
-    this._endNumbers();
-    this._sink = SINK_RAW;
-    this._raw = new GrowableNumbers();
+    this._mode = M_DONE;
   }
 
   private _checkCounts(): void {

@@ -36,7 +36,14 @@ export class StringTable {
   addBytes(bytes: Uint8Array, start: number, end: number): number {
     const length = end - start;
     this._reserve(length);
-    this._current.set(bytes.subarray(start, end), this._used);
+    if (length <= 32) {
+      // Most snapshot strings are short; a loop beats allocating a subarray view.
+      const target = this._current;
+      const used = this._used;
+      for (let k = 0; k < length; k++) target[used + k] = bytes[start + k]!;
+    } else {
+      this._current.set(bytes.subarray(start, end), this._used);
+    }
     return this._record(length);
   }
 
