@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeLeakySnapshot } from '../helpers/leaky-program.js';
@@ -50,6 +50,10 @@ test('--json prints the documented schema', { timeout: 60_000 }, () => {
   assert.deepEqual(report.options, { top: 5, suspectThreshold: 0.05 });
   assert.equal(report.histogram.length, 5);
   const first = report.suspects[0]!;
+  // Every field the CLI prints is documented in docs/json-schema.md.
+  const docs = readFileSync(fileURLToPath(new URL('../../../../docs/json-schema.md', import.meta.url)), 'utf8');
+  const objects: object[] = [report, report.snapshot, first, first.path[0]!, report.histogram[0]!, (report as { statistics: object }).statistics];
+  for (const object of objects) for (const key of Object.keys(object)) assert.ok(docs.includes(`\`${key}\``), `docs/json-schema.md does not document ${key}`);
   assert.equal(first.className, 'Map');
   assert.equal(first.path.at(-1)!.edgeName, 'registry');
   assert.ok(first.retainedPercent >= 5);
