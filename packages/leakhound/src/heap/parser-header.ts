@@ -22,7 +22,7 @@ export interface SnapshotHeader {
 }
 
 /** Largest count we address with Uint32 ordinals (firstEdge, edgeToNode). */
-const MAX_COUNT = 0xfffffffe;
+export const MAX_COUNT = 0xfffffffe;
 
 export function parseHeaderJson(bytes: Uint8Array, offset: number): SnapshotHeader {
   let value: unknown;
@@ -58,13 +58,6 @@ function typeNames(value: unknown, typeField: number, what: string, offset: numb
 function count(value: unknown, what: string, offset: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw formatError(`snapshot.${what} is missing or not a non-negative integer`, offset);
-  }
-  if (value > MAX_COUNT) {
-    throw new LeakhoundError(
-      'LH_ERR_SNAPSHOT_TOO_LARGE',
-      `snapshot.${what} is ${value}; this engine handles at most ${MAX_COUNT}`,
-      { offset },
-    );
   }
   return value;
 }

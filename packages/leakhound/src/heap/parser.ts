@@ -8,7 +8,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { LeakhoundError, isLeakhoundError, type ErrorCode } from '../errors.js';
-import { parseHeaderJson, type SnapshotHeader } from './parser-header.js';
+import { MAX_COUNT, parseHeaderJson, type SnapshotHeader } from './parser-header.js';
 import { noProgress, type ProgressFn } from './progress.js';
 import { HeapSnapshot, type HeapSnapshotInit } from './snapshot.js';
 import { StringTable } from './strings.js';
@@ -513,6 +513,15 @@ export class SnapshotStreamParser {
         `the header claims ${header.nodeCount} nodes and ${header.edgeCount} edges, which need at least ${minBytes} bytes, but the input has ${this._inputBytes}`,
         offset,
       );
+    }
+    for (const [what, value] of [['node_count', header.nodeCount], ['edge_count', header.edgeCount]] as const) {
+      if (value > MAX_COUNT) {
+        throw new LeakhoundError(
+          'LH_ERR_SNAPSHOT_TOO_LARGE',
+          `snapshot.${what} is ${value}; this engine handles at most ${MAX_COUNT}`,
+          { offset },
+        );
+      }
     }
     this._meta = header;
     this._nf = nf;
