@@ -2,6 +2,7 @@
 // start-up; it does nothing unless `leakhound run` set LEAKHOUND_CONTROL.
 import { ControlServer } from './server.js';
 import { consoleLogger, safeLog, type AgentLogger } from '../logger.js';
+import { describeMonitoredPools } from '../pools/monitor.js';
 
 export { ControlServer, CONTROL_TOKEN_HEADER, CONTROL_PROTOCOL_VERSION, type ControlAnnouncement } from './server.js';
 export { markInternalServer, listeningPorts, type ListeningPort } from './listen-watch.js';
@@ -13,7 +14,7 @@ export const CONTROL_ENV = 'LEAKHOUND_CONTROL';
 let current: ControlServer | undefined;
 let poolsProvider: (() => unknown) | undefined;
 
-/** Lets pool monitoring publish its holders and leak reports on the channel, whenever it loads. */
+/** Replaces what the channel's `pools` command returns (default: every pool given to monitorPool()). */
 export function setControlPoolsProvider(provider: (() => unknown) | undefined): void {
   poolsProvider = provider;
 }
@@ -22,12 +23,12 @@ export function setControlPoolsProvider(provider: (() => unknown) | undefined): 
  * Starts the control server when LEAKHOUND_CONTROL names a directory. Never
  * throws: a failure is logged and the service runs on without it.
  */
-export function startControlFromEnv(options: { logger?: AgentLogger } = {}): ControlServer | undefined {
-  const dir = process.env[CONTROL_ENV];
+export function startControlFromEnv(options: { logger?: AgentLogger; env?: NodeJS.ProcessEnv } = {}): ControlServer | undefined {
+  const dir = (options.env ?? process.env)[CONTROL_ENV];
   if (dir === undefined || dir === '' || current) return current;
   const logger = options.logger ?? consoleLogger;
   try {
-    const server = new ControlServer({ dir, logger, pools: () => poolsProvider?.() });
+    const server = new ControlServer({ dir, logger, pools: () => (poolsProvider ?? describeMonitoredPools)() });
     current = server;
     server.start().catch((error: unknown) => {
       current = undefined;

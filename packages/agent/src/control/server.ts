@@ -37,7 +37,7 @@ export interface ControlServerOptions {
   /** Directory shared with the runner; the agent writes `agent-<pid>.json` into it. */
   dir: string;
   logger: AgentLogger;
-  /** Current pool holders and leak reports; undefined when pool monitoring is not loaded. */
+  /** Current pools with their stats and holders (`describeMonitoredPools()`). */
   pools: () => unknown;
 }
 
@@ -171,7 +171,7 @@ export class ControlServer {
       }
       case 'GET /pools': {
         const pools = this._options.pools();
-        return { available: pools !== undefined, pools: pools ?? null };
+        return { available: Array.isArray(pools) && pools.length > 0, pools: pools ?? null };
       }
       case 'POST /profile/start': {
         const interval = typeof body.samplingInterval === 'number' ? body.samplingInterval : undefined;

@@ -16,6 +16,7 @@ interface CommandEntry {
 const commands: Record<string, CommandEntry> = {
   // Each subcommand registers one line here.
   analyze: { summary: 'dominator tree, leak suspects, retainer paths and histogram of one heap snapshot', load: () => import('./analyze.js') },
+  run: { summary: 'load-test a service with the agent inside and answer leak / clean (exit 1 / 0)', load: () => import('./run.js') },
 };
 
 function usage(): string {

@@ -71,8 +71,8 @@ function loadAutocannon(): AutocannonFn {
   return autocannon;
 }
 
-export function runLoad(plan: LoadPlan, round: number, onProgress?: (done: number) => void): Promise<LoadResult> {
-  if (plan.script !== undefined) return runScript(plan, round);
+export function runLoad(plan: LoadPlan, round: number, signal: AbortSignal, onProgress?: (done: number) => void): Promise<LoadResult> {
+  if (plan.script !== undefined) return runScript(plan, round, signal);
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
     let responses = 0;
@@ -92,17 +92,21 @@ export function runLoad(plan: LoadPlan, round: number, onProgress?: (done: numbe
       instance.stop();
     }, plan.maxSec * 1000);
     const tick = setInterval(() => onProgress?.(responses), 250);
+    const onAbort = (): void => instance.stop();
+    signal.addEventListener('abort', onAbort, { once: true });
     instance.on('response', () => {
       responses++;
     });
     instance.on('error', (error) => {
       clearTimeout(cap);
       clearInterval(tick);
+      signal.removeEventListener('abort', onAbort);
       reject(error);
     });
     instance.on('done', (result) => {
       clearTimeout(cap);
       clearInterval(tick);
+      signal.removeEventListener('abort', onAbort);
       onProgress?.(responses);
       resolvePromise({
         requests: responses,
@@ -118,11 +122,13 @@ export function runLoad(plan: LoadPlan, round: number, onProgress?: (done: numbe
   });
 }
 
-async function runScript(plan: LoadPlan, round: number): Promise<LoadResult> {
+async function runScript(plan: LoadPlan, round: number, signal: AbortSignal): Promise<LoadResult> {
   const module = (await import(pathToFileURL(resolve(plan.script!)).href)) as { default?: unknown };
   if (typeof module.default !== 'function') throw new Error(`${plan.script} has no default export function`);
   const scenario = module.default as ScenarioFn;
   const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   let capped = false;
@@ -147,5 +153,6 @@ async function runScript(plan: LoadPlan, round: number): Promise<LoadResult> {
     };
   } finally {
     clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   }
 }

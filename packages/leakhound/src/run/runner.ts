@@ -135,6 +135,9 @@ export class Runner {
   private _service: ServiceProcess | undefined;
   private _abort: ((error: Error) => void) | undefined;
   private readonly _aborted: Promise<never>;
+  /** Stops the loops and the load generator that a rejected step leaves behind. */
+  private readonly _cancel = new AbortController();
+  private _phase = 'start-up';
   private readonly _timings: RunTimings = { startupMs: 0, warmupMs: 0, loadMs: 0, gcMs: 0, snapshotMs: 0, analysisMs: 0, totalMs: 0 };
 
   constructor(options: RunOptions, hooks: RunHooks) {
@@ -150,6 +153,7 @@ export class Runner {
   /** Aborts the run (signal, timeout): the pending step rejects with `error`, then cleanup runs. */
   abort(error: Error): void {
     this._abort?.(error);
+    this._cancel.abort(error);
   }
 
   /** Synchronous last resort for process 'exit'. */
@@ -189,14 +193,15 @@ export class Runner {
     log(`starting: ${options.command.join(' ')}`);
     const service = new ServiceProcess({
       command: options.command,
-      env: { ...base, NODE_OPTIONS: nodeOptions, LEAKHOUND_CONTROL: ctx.controlDir },
+      // The agent's own guarded snapshots would pause the service mid-round: the runner takes its own.
+      env: { ...base, NODE_OPTIONS: nodeOptions, LEAKHOUND_CONTROL: ctx.controlDir, LEAKHOUND_SNAPSHOTS: base.LEAKHOUND_SNAPSHOTS ?? 'off' },
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
       echo: options.echoService,
     });
     this._service = service;
     // Any exit of the service before we stop it fails the pending step.
     void service.exited.then((exit) => {
-      this.abort(new ServiceFailure('LH_ERR_SERVICE_FAILED', `run: the service ${describeExit(exit)} during the run`, service.stderrTail()));
+      this.abort(new ServiceFailure('LH_ERR_SERVICE_FAILED', `run: the service ${describeExit(exit)} during ${this._phase}`, service.stderrTail()));
     });
 
     const t0 = performance.now();
@@ -206,6 +211,7 @@ export class Runner {
     await this._step(this._waitForHttp(origin, ctx.paths[0] ?? '/'));
     this._timings.startupMs = performance.now() - t0;
     log(`service pid ${agent.pid} answers on ${origin} (${Math.round(this._timings.startupMs)} ms)`);
+    this._phase = 'the run';
 
     const requests: LoadRequest[] = ctx.paths.map((path) => ({
       method: options.method,
@@ -308,18 +314,16 @@ export class Runner {
 
     let poolLeaks: PoolLeak[] = [];
     if (readPools) {
-      if (options.settleMs > 0) {
+      // Only monitored pools have leak thresholds to wait for.
+      if (options.settleMs > 0 && poolsAvailable) {
         log(`waiting ${options.settleMs} ms for pool leak detection thresholds`);
-        await this._step(sleep(options.settleMs));
+        await this._step(sleep(options.settleMs, undefined, { signal: this._cancel.signal }));
       }
       const report = await this._step(agent.pools());
       poolsAvailable = report.available;
       poolsRaw = report.pools;
       poolLeaks = readPools(report.pools).leaks;
     }
-
-    // The service is not needed for the analysis: stop it now, its memory is the analysis's.
-    await service.stop();
 
     let findings: RunFinding[] = [];
     const analyze = this._hooks.analyze;
@@ -329,8 +333,10 @@ export class Runner {
       findings = await this._step(
         analyze({ baseline: snapshotPaths.baseline, target: snapshotPaths.target ?? snapshotPaths.baseline, final: snapshotPaths.final }),
       );
+      findings = await this._step(this._mapFindingLocations(agent, findings));
       this._timings.analysisMs = performance.now() - a0;
     }
+    await service.stop();
 
     const decision = decideVerdict({ rounds, findings, poolLeaks, thresholdBytesPerRequest: options.thresholdBytesPerRequest, alpha: options.alpha });
     this._timings.totalMs = performance.now() - ctx.started;
@@ -352,6 +358,43 @@ export class Runner {
     };
   }
 
+  /**
+   * Snapshot locations are positions in the code V8 ran; when the service ran
+   * through tsx or a bundler only its own process has the source maps, so the
+   * agent translates them (the service is still up for exactly this).
+   */
+  private async _mapFindingLocations(agent: ControlClient, findings: RunFinding[]): Promise<RunFinding[]> {
+    const pattern = /^(.*):(\d+):(\d+)$/;
+    const unique = new Map<string, { url: string; line: number; column: number }>();
+    const note = (text: string | null): void => {
+      const match = text === null ? null : pattern.exec(text);
+      if (match && !unique.has(text!)) unique.set(text!, { url: match[1]!, line: Number(match[2]), column: Number(match[3]) });
+    };
+    for (const finding of findings) {
+      finding.locations.forEach(note);
+      for (const step of finding.path) note(step.location);
+    }
+    if (unique.size === 0) return findings;
+    let mapped: ({ url: string; line: number; column: number } | null)[];
+    try {
+      mapped = await agent.mapLocations([...unique.values()]);
+    } catch {
+      return findings;
+    }
+    const translation = new Map<string, string>();
+    [...unique.keys()].forEach((key, i) => {
+      const to = mapped[i];
+      if (to) translation.set(key, `${to.url}:${to.line}:${to.column}`);
+    });
+    const tr = (text: string): string => translation.get(text) ?? text;
+    return findings.map((finding) => ({
+      ...finding,
+      summary: [...translation].reduce((summary, [from, to]) => summary.split(from).join(to), finding.summary),
+      locations: finding.locations.map(tr),
+      path: finding.path.map((step) => ({ ...step, location: step.location === null ? null : tr(step.location) })),
+    }));
+  }
+
   /** Races a step against the abort signal (service exit, timeout, Ctrl-C). */
   private _step<T>(promise: Promise<T>): Promise<T> {
     return Promise.race([promise, this._aborted]);
@@ -359,13 +402,13 @@ export class Runner {
 
   private _load(plan: LoadPlan, round: number, label: string): Promise<LoadResult> {
     const total = plan.amount ?? 0;
-    return runLoad(plan, round, (done) => this._hooks.onRequests?.(label, done, total));
+    return runLoad(plan, round, this._cancel.signal, (done) => this._hooks.onRequests?.(label, done, total));
   }
 
   private async _waitForAgent(controlDir: string, port: number | undefined): Promise<ControlClient> {
     const limit = Date.now() + this._options.startupTimeoutSec * 1000;
     let sawAgent = false;
-    while (Date.now() < limit) {
+    while (Date.now() < limit && !this._cancel.signal.aborted) {
       const announcements = readAnnouncements(controlDir);
       sawAgent ||= announcements.length > 0;
       const chosen = pickAgent(announcements, port);
@@ -384,7 +427,7 @@ export class Runner {
   private async _waitForHttp(origin: string, path: string): Promise<void> {
     const limit = Date.now() + this._options.startupTimeoutSec * 1000;
     let lastError = '';
-    while (Date.now() < limit) {
+    while (Date.now() < limit && !this._cancel.signal.aborted) {
       try {
         await httpProbe(`${origin}${path}`, this._options.method === 'GET' ? 'GET' : 'HEAD');
         return;

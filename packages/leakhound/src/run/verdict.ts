@@ -20,6 +20,7 @@ export interface VerdictOutput {
   heap: HeapTrend;
 }
 
+/** Load rounds needed for a trend: with 3, Mann-Kendall cannot go below p = 1/6. */
 export const MIN_POINTS = 4;
 
 export function formatBytes(bytes: number): string {
@@ -30,18 +31,24 @@ export function formatBytes(bytes: number): string {
   return `${sign}${Math.round(abs)} B`;
 }
 
+/**
+ * The trend is fitted on the load rounds only (1..K): the step from the
+ * baseline to round 1 still holds warm-up effects (optimized code lands in the
+ * heap's code space, lazy initialisation), and a one-time step is not a leak.
+ */
 export function assessHeap(rounds: RoundRecord[], threshold: number, alpha: number): HeapTrend {
-  const xs = rounds.map((r) => r.cumulativeRequests);
-  const ys = rounds.map((r) => r.heapUsed);
+  const fitted = rounds.filter((r) => r.round > 0);
+  const xs = fitted.map((r) => r.cumulativeRequests);
+  const ys = fitted.map((r) => r.heapUsed);
   const trend = trendTest(xs, ys, 1 - alpha);
   const first = rounds[0];
   const last = rounds.at(-1);
   let assessment: HeapTrend['assessment'];
-  if (rounds.length < MIN_POINTS || (last?.cumulativeRequests ?? 0) === 0) assessment = 'unclear';
-  // Growing: significant upward trend, per-request growth above the threshold, and the interval excludes zero.
+  if (fitted.length < MIN_POINTS || (last?.cumulativeRequests ?? 0) === 0) assessment = 'unclear';
+  // Growing: a significant upward trend (Mann-Kendall) whose robust per-request slope reaches the threshold.
   else if (trend.pIncreasing < alpha && trend.slope >= threshold && trend.lower > 0) assessment = 'growing';
-  // Flat: even the upper end of the plausible per-request growth is below the threshold.
-  else if (trend.upper < threshold || (trend.pIncreasing >= alpha && trend.slope < threshold / 2)) assessment = 'flat';
+  // Flat: the slope is well under the threshold, or under it with no significant trend, or the whole interval is.
+  else if (trend.slope < threshold / 2 || trend.upper < threshold || (trend.pIncreasing >= alpha && trend.slope < threshold)) assessment = 'flat';
   else assessment = 'unclear';
   return {
     assessment,
@@ -53,7 +60,7 @@ export function assessHeap(rounds: RoundRecord[], threshold: number, alpha: numb
     tau: trend.tau,
     thresholdBytesPerRequest: threshold,
     totalGrowthBytes: first && last ? last.heapUsed - first.heapUsed : 0,
-    points: rounds.length,
+    points: fitted.length,
   };
 }
 
@@ -61,7 +68,7 @@ function describeTrend(heap: HeapTrend): string {
   return (
     `post-GC heap ${heap.bytesPerRequest >= 0 ? 'grows' : 'changes'} ${heap.bytesPerRequest.toFixed(1)} B/request ` +
     `(${Math.round(heap.confidence * 100)}% CI ${heap.lower.toFixed(1)}..${heap.upper.toFixed(1)}, Mann-Kendall p=${heap.pValue.toPrecision(2)}, ` +
-    `${formatBytes(heap.totalGrowthBytes)} over ${heap.points - 1} rounds; threshold ${heap.thresholdBytesPerRequest} B/request)`
+    `${formatBytes(heap.totalGrowthBytes)} over ${heap.points} rounds; threshold ${heap.thresholdBytesPerRequest} B/request)`
   );
 }
 
@@ -93,7 +100,7 @@ export function decideVerdict(input: VerdictInput): VerdictOutput {
     return { verdict: 'inconclusive', reasons, heap };
   }
   if (heap.points < MIN_POINTS) {
-    reasons.push(`too few rounds to test a trend (${heap.points - 1}; need at least ${MIN_POINTS - 1})`);
+    reasons.push(`too few rounds to test a trend (${heap.points}; need at least ${MIN_POINTS})`);
     return { verdict: 'inconclusive', reasons, heap };
   }
   if (failed > answered) {
