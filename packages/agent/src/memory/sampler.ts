@@ -98,6 +98,7 @@ export class MemorySampler {
   private _observer: PerformanceObserver | null = null;
   private _timer: NodeJS.Timeout | null = null;
   private _lastAt = -Infinity;
+  private _lastPostGcAt = -Infinity;
   private _majorGcs = 0;
 
   constructor(options: SamplerOptions = {}) {
@@ -121,7 +122,7 @@ export class MemorySampler {
         for (const entry of list.getEntries()) if (isMajorGc(entry)) major = true;
         if (!major) return;
         this._majorGcs++;
-        if (performance.now() - this._lastAt >= this._minIntervalMs) this.sample(true);
+        if (performance.now() - this._lastPostGcAt >= this._minIntervalMs) this.sample(true);
       } catch (error) {
         this._reportError(error);
       }
@@ -164,6 +165,7 @@ export class MemorySampler {
       nativeContexts: heap.number_of_native_contexts,
     };
     this._lastAt = sample.at;
+    if (postGc) this._lastPostGcAt = sample.at;
     this.ring.push(sample);
     if (this._onSample !== undefined) {
       try {
