@@ -509,9 +509,11 @@ export class SnapshotStreamParser {
     // file cannot hold before allocating anything for them.
     const minBytes = Math.max(0, 2 * nodeValues - 1) + Math.max(0, 2 * edgeValues - 1);
     if (minBytes > this._inputBytes) {
-      throw this._inconsistent(
-        `the header claims ${header.nodeCount} nodes and ${header.edgeCount} edges, which need at least ${minBytes} bytes, but the input has ${this._inputBytes}`,
-        offset,
+      // Usually a file cut short; otherwise a header that lies (reported the same way).
+      throw new LeakhoundError(
+        'LH_ERR_SNAPSHOT_TRUNCATED',
+        `the file is truncated or its header is wrong: the header claims ${header.nodeCount} nodes and ${header.edgeCount} edges, which need at least ${minBytes} bytes, but the file has ${this._inputBytes}`,
+        { offset: this._inputBytes },
       );
     }
     for (const [what, value] of [['node_count', header.nodeCount], ['edge_count', header.edgeCount]] as const) {
