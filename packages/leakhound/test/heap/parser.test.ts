@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseSnapshotBytes, parseSnapshotFile } from '../../src/heap/parser.js';
 import { fromRawSnapshot, type RawHeapSnapshot } from '../../src/heap/raw.js';
-import { GraphBuilder } from '../helpers/graph-builder.js';
+import type { HeapSnapshot } from '../../src/heap/snapshot.js';
+import { EDGE_FIELDS, EDGE_TYPES, GraphBuilder, LOCATION_FIELDS, NODE_FIELDS, NODE_TYPES } from '../helpers/graph-builder.js';
 import { assertSameSnapshot } from './parser-compare.js';
 
 const CHUNK_SIZES = [1, 2, 3, 5, 7, 13, 64, 4096];
@@ -210,5 +211,103 @@ describe('parseSnapshotFile on a snapshot written by Node', () => {
     const copy = join(dir, 'copy.heapsnapshot');
     writeFileSync(copy, Buffer.concat([readFileSync(file), Buffer.from('\n\n')]));
     assertSameSnapshot(await parseSnapshotFile(copy, { chunkSize: 1021 }), await parseSnapshotFile(file));
+  });
+});
+
+/**
+ * Streams a synthetic snapshot to disk without holding it in memory: node i
+ * has one property edge to node (i + 1) % nodes, name string i % strings, and
+ * the string k is `s<k>:` padded with `pad` bytes. Tests check values against
+ * these formulas.
+ */
+function writeSynthetic(path: string, nodes: number, strings: number, pad: number): void {
+  const fd = openSync(path, 'w');
+  let text = '';
+  const flush = (force: boolean) => {
+    if (force || text.length > 1 << 20) {
+      writeSync(fd, text);
+      text = '';
+    }
+  };
+  const meta = {
+    node_fields: NODE_FIELDS,
+    node_types: [NODE_TYPES, 'string', 'number', 'number', 'number', 'number', 'number'],
+    edge_fields: EDGE_FIELDS,
+    edge_types: [EDGE_TYPES, 'string_or_number', 'node'],
+    location_fields: LOCATION_FIELDS,
+  };
+  const nf = NODE_FIELDS.length;
+  const property = EDGE_TYPES.indexOf('property');
+  text += `{"snapshot":${JSON.stringify({ meta, node_count: nodes, edge_count: nodes })},\n"nodes":[`;
+  for (let i = 0; i < nodes; i++) {
+    text += `${i === 0 ? '' : ','}${i % 4},${i % strings},${2 * i + 1},${i % 1000},1,0,0\n`;
+    flush(false);
+  }
+  text += '],\n"edges":[';
+  for (let i = 0; i < nodes; i++) {
+    text += `${i === 0 ? '' : ','}${property},${i % strings},${((i + 1) % nodes) * nf}\n`;
+    flush(false);
+  }
+  text += '],\n"locations":[],\n"strings":[';
+  const padding = 'p'.repeat(pad);
+  for (let k = 0; k < strings; k++) {
+    text += `${k === 0 ? '' : ',\n'}"s${k}:${padding}"`;
+    flush(false);
+  }
+  text += ']}\n';
+  flush(true);
+  closeSync(fd);
+}
+
+function checkSynthetic(snap: HeapSnapshot, nodes: number, strings: number, pad: number): void {
+  assert.equal(snap.nodeCount, nodes);
+  assert.equal(snap.edgeCount, nodes);
+  assert.equal(snap.strings.count, strings);
+  for (let i = 0; i < nodes; i++) {
+    if (snap.nodeType[i] !== i % 4 || snap.nodeName[i] !== i % strings || snap.nodeId[i] !== 2 * i + 1 ||
+      snap.nodeSelfSize[i] !== i % 1000 || snap.edgeToNode[i] !== (i + 1) % nodes || snap.firstEdge[i] !== i) {
+      assert.fail(`node ${i} differs from the generator`);
+    }
+  }
+  const padding = 'p'.repeat(pad);
+  for (const k of [0, 1, strings >> 1, strings - 1]) assert.equal(snap.strings.get(k), `s${k}:${padding}`);
+}
+
+const BIG = process.env['LEAKHOUND_BIG_TESTS'] === '1';
+
+describe('large inputs (synthetic files streamed to disk)', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lh-parser-big-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('300k nodes: ordinals past 2^16, read in 1 MB pieces', async () => {
+    const file = join(dir, 'medium.heapsnapshot');
+    writeSynthetic(file, 300_000, 5000, 10);
+    const snap = await parseSnapshotFile(file, { chunkSize: 1 << 20 });
+    checkSynthetic(snap, 300_000, 5000, 10);
+    rmSync(file);
+  });
+
+  // About 800 MB on disk and 700 MB of memory: opt-in (LEAKHOUND_BIG_TESTS=1).
+  test('more than 2^24 nodes', { skip: BIG ? false : 'set LEAKHOUND_BIG_TESTS=1', timeout: 600_000 }, async () => {
+    const file = join(dir, 'many-nodes.heapsnapshot');
+    const nodes = 2 ** 24 + 1000;
+    writeSynthetic(file, nodes, 1000, 0);
+    checkSynthetic(await parseSnapshotFile(file), nodes, 1000, 0);
+    rmSync(file);
+  });
+
+  // A strings section beyond V8's max string length (~512 MB): opt-in.
+  test('a strings section larger than 512 MB', { skip: BIG ? false : 'set LEAKHOUND_BIG_TESTS=1', timeout: 600_000 }, async () => {
+    const file = join(dir, 'many-strings.heapsnapshot');
+    const strings = 560_000;
+    writeSynthetic(file, 1000, strings, 1000);
+    assert.ok(statSync(file).size > 560 * 1000 * 1000);
+    const snap = await parseSnapshotFile(file);
+    assert.ok(snap.strings.byteLength > 2 ** 29);
+    checkSynthetic(snap, 1000, strings, 1000);
+    rmSync(file);
   });
 });
