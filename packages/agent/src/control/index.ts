@@ -1,5 +1,6 @@
 // Entry of the control channel: `startControlFromEnv()` is called by the agent's
 // start-up; it does nothing unless `leakhound run` set LEAKHOUND_CONTROL.
+import v8 from 'node:v8';
 import { ControlServer } from './server.js';
 import { consoleLogger, safeLog, type AgentLogger } from '../logger.js';
 import { describeMonitoredPools } from '../pools/monitor.js';
@@ -28,6 +29,9 @@ export function startControlFromEnv(options: { logger?: AgentLogger; env?: NodeJ
   if (dir === undefined || dir === '' || current) return current;
   const logger = options.logger ?? consoleLogger;
   try {
+    // Forced GCs age functions fast, so V8 would flush and later recompile bytecode between
+    // measurements: +-300 KB of noise per round. Only under `leakhound run`, never in production.
+    v8.setFlagsFromString('--no-flush-bytecode');
     const server = new ControlServer({ dir, logger, pools: () => (poolsProvider ?? describeMonitoredPools)() });
     current = server;
     server.start().catch((error: unknown) => {
