@@ -39,21 +39,20 @@ export function findRepoRoot(): string {
   throw new LeakhoundError('LH_ERR_USAGE', 'demo: the example services (examples/device-price, examples/coupon-stats) were not found; run the demo from a leakhound checkout (git clone, npm ci)');
 }
 
-function scenarioOptions(scenario: DemoScenario, root: string, database: DemoDatabase | undefined, outDir: string): RunOptions {
+function scenarioOptions(scenario: DemoScenario, root: string, database: DemoDatabase | undefined): RunOptions {
   return {
     command: [process.execPath, '--import', 'tsx', ...scenario.args],
     urls: scenario.urls,
     method: 'GET',
     headers: {},
     connections: scenario.connections,
-    requests: scenario.requests,
+    ...(scenario.durationSec !== undefined ? { durationSec: scenario.durationSec } : { requests: scenario.requests ?? 1000 }),
     warmup: scenario.warmup,
     rounds: scenario.rounds,
     thresholdBytesPerRequest: DEFAULT_THRESHOLD,
     alpha: 0.05,
     snapshots: true,
     profile: true,
-    outDir: join(outDir, 'snapshots', scenario.name),
     startupTimeoutSec: 30,
     timeoutSec: 300,
     roundTimeoutSec: 30,
@@ -83,7 +82,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome[]> {
       const started = performance.now();
       let result: RunResult;
       try {
-        result = await executeRun(scenarioOptions(scenario, root, database, outDir), (line) => options.log(`[${scenario.name}] ${line}`), options.onRequests);
+        result = await executeRun(scenarioOptions(scenario, root, database), (line) => options.log(`[${scenario.name}] ${line}`), options.onRequests);
       } catch (error) {
         // One failed scenario must not hide the others' verdicts.
         const message = error instanceof Error ? error.message : String(error);

@@ -10,8 +10,12 @@ export interface DemoScenario {
   urls: string[];
   expected: Verdict;
   needsDatabase: boolean;
-  /** Load per round: the coupon service stalls once its pool is exhausted, so it gets few, slow requests. */
-  requests: number;
+  /**
+   * Load per round. The leaky coupon service stalls once its pool is exhausted,
+   * so its rounds are bounded by time, not by a request count.
+   */
+  requests?: number;
+  durationSec?: number;
   warmup: number;
   connections: number;
   rounds: number;
@@ -20,6 +24,6 @@ export interface DemoScenario {
 export const DEMO_SCENARIOS: readonly DemoScenario[] = [
   { name: 'device-price-leaky', example: 'device-price', args: ['examples/device-price/src/server.ts'], urls: ['/devices/1/price'], expected: 'leak', needsDatabase: false, requests: 1500, warmup: 800, connections: 8, rounds: 5 },
   { name: 'device-price-fixed', example: 'device-price', args: ['examples/device-price/src/server.ts', '--fixed'], urls: ['/devices/1/price'], expected: 'clean', needsDatabase: false, requests: 1500, warmup: 800, connections: 8, rounds: 5 },
-  { name: 'coupon-stats-leaky', example: 'coupon-stats', args: ['examples/coupon-stats/src/server.ts'], urls: ['/coupons/stats'], expected: 'leak', needsDatabase: true, requests: 200, warmup: 20, connections: 4, rounds: 4 },
-  { name: 'coupon-stats-fixed', example: 'coupon-stats', args: ['examples/coupon-stats/src/server.ts', '--fixed'], urls: ['/coupons/stats'], expected: 'clean', needsDatabase: true, requests: 200, warmup: 20, connections: 4, rounds: 4 },
+  { name: 'coupon-stats-leaky', example: 'coupon-stats', args: ['examples/coupon-stats/src/server.ts'], urls: ['/coupons/stats'], expected: 'leak', needsDatabase: true, durationSec: 3, warmup: 4, connections: 4, rounds: 4 },
+  { name: 'coupon-stats-fixed', example: 'coupon-stats', args: ['examples/coupon-stats/src/server.ts', '--fixed'], urls: ['/coupons/stats'], expected: 'clean', needsDatabase: true, durationSec: 3, warmup: 4, connections: 4, rounds: 4 },
 ];

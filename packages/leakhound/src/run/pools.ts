@@ -33,7 +33,8 @@ export function readPoolReport(raw: unknown): { samples: PoolSample[]; leaks: Po
     const holders = Array.isArray(item.holders) ? (item.holders as RawHolder[]) : [];
     for (const holder of holders.slice(0, 1000)) {
       if (holder?.leaked !== true) continue;
-      const stack = Array.isArray(holder.stack) ? holder.stack.filter((f): f is string => typeof f === 'string').slice(0, 20) : [];
+      // Frames arrive as V8 prints them ("at leakyStats (file:///srv/stats.ts:21:30)"); the renderers add their own "at".
+      const stack = Array.isArray(holder.stack) ? holder.stack.filter((f): f is string => typeof f === 'string').slice(0, 20).map((f) => f.replace(/^at /, '')) : [];
       const frame = str(holder.frame);
       const borrowedAt = stack.length > 0 ? stack : frame ? [frame] : [];
       const route = str(holder.context);

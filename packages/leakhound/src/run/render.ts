@@ -8,10 +8,10 @@ const TOP_FINDINGS = 3;
 const TOP_SITES = 3;
 const TOP_POOL_LEAKS = 3;
 
-function shortUrl(url: string): string {
-  const cwd = process.cwd();
-  const path = url.startsWith('file://') ? decodeURIComponent(url.slice('file://'.length)) : url;
-  return path.startsWith(cwd + '/') ? path.slice(cwd.length + 1) : path;
+/** Locations and stack frames relative to the working directory, where they are under it. */
+function shortUrl(text: string): string {
+  const cwd = process.cwd() + '/';
+  return text.split(`file://${cwd}`).join('').split(cwd).join('');
 }
 
 export function renderPath(steps: RunResult['findings'][number]['path']): string {

@@ -9,7 +9,7 @@ test('pool report: stats per pool, leaked holders only, defensive about shapes',
       kind: 'pg',
       stats: { total: 5, active: 5, idle: 0, waiting: 2, max: 5 },
       holders: [
-        { connectionId: 3, heldMs: 4100.4, borrowedAt: 1, context: 'GET /coupons/stats', frame: '/srv/stats.ts:21:30', stack: ['/srv/stats.ts:21:30', '/srv/server.ts:40:5'], leaked: true },
+        { connectionId: 3, heldMs: 4100.4, borrowedAt: 1, context: 'GET /coupons/stats', frame: '/srv/stats.ts:21:30', stack: ['at leakyStats (file:///srv/stats.ts:21:30)', 'at /srv/server.ts:40:5'], leaked: true },
         { connectionId: 4, heldMs: 10, borrowedAt: 2, stack: [], leaked: false },
         { connectionId: 5, heldMs: 3000, borrowedAt: 3, frame: '/srv/other.ts:1:1', stack: [], leaked: true },
       ],
@@ -28,8 +28,8 @@ test('pool report: stats per pool, leaked holders only, defensive about shapes',
     connection: '#3',
     heldMs: 4100.4,
     route: 'GET /coupons/stats',
-    borrowedAt: ['/srv/stats.ts:21:30', '/srv/server.ts:40:5'],
-    message: 'pool "coupons" connection #3 held 4100 ms by GET /coupons/stats, borrowed at /srv/stats.ts:21:30',
+    borrowedAt: ['leakyStats (file:///srv/stats.ts:21:30)', '/srv/server.ts:40:5'],
+    message: 'pool "coupons" connection #3 held 4100 ms by GET /coupons/stats, borrowed at leakyStats (file:///srv/stats.ts:21:30)',
   });
   assert.deepEqual(leaks[1]!.borrowedAt, ['/srv/other.ts:1:1']);
   assert.equal(leaks[1]!.route, null);
