@@ -15,11 +15,11 @@ import { StringTable } from './strings.js';
 
 export interface ParseOptions {
   onProgress?: ProgressFn;
-  /** Read size in bytes (default 16 MB). Tests pass tiny values so every token straddles reads. */
+  /** Read size in bytes (default 8 MB). Tests pass tiny values so every token straddles reads. */
   chunkSize?: number;
 }
 
-const DEFAULT_CHUNK = 16 * 1024 * 1024;
+const DEFAULT_CHUNK = 8 * 1024 * 1024;
 /** A real header is a few KB; anything this big is not a heap snapshot. */
 const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 /** Nesting allowed inside skipped sections (trace_tree nests by call depth). */
@@ -124,13 +124,20 @@ class GrowableBytes {
   }
 }
 
+/** Numbers of a section kept as they come: 4 bytes each, or 8 when `wide`. */
 class GrowableNumbers {
-  values = new Float64Array(1024);
+  values: Float64Array | Uint32Array;
   length = 0;
+  readonly wide: boolean;
+
+  constructor(wide: boolean) {
+    this.wide = wide;
+    this.values = wide ? new Float64Array(1024) : new Uint32Array(1024);
+  }
 
   push(value: number): void {
     if (this.length === this.values.length) {
-      const next = new Float64Array(this.values.length * 2);
+      const next = this.wide ? new Float64Array(this.length * 2) : new Uint32Array(this.length * 2);
       next.set(this.values);
       this.values = next;
     }
@@ -191,7 +198,7 @@ export class SnapshotStreamParser {
   private _nodeTypeCount = 0;
   private _edgeTypeCount = 0;
   private _cols: Columns | null = null;
-  private _raw: GrowableNumbers = new GrowableNumbers();
+  private _raw: GrowableNumbers = new GrowableNumbers(false);
   private _rawNodes: GrowableNumbers | null = null;
   private _rawEdges: GrowableNumbers | null = null;
   private _rawLocations: GrowableNumbers | null = null;
@@ -458,7 +465,8 @@ export class SnapshotStreamParser {
     } else {
       // Locations are small; nodes / edges before the header are replayed later.
       this._sink = SINK_RAW;
-      this._raw = new GrowableNumbers();
+      // Self sizes may exceed 32 bits; location values may not.
+      this._raw = new GrowableNumbers(section !== S_LOCATIONS);
       if (section === S_NODES) this._rawNodes = this._raw;
       else if (section === S_EDGES) this._rawEdges = this._raw;
       else this._rawLocations = this._raw;
@@ -870,8 +878,9 @@ export class SnapshotStreamParser {
       nodeId[record] = id;
       nodeSelfSize[record] = size;
       nodeEdgeCount[record] = edges;
-      nodeTraceId[record] = trace;
-      nodeDetachedness[record] = detached;
+      // Almost always 0: skipping the write leaves those pages untouched (not in RSS).
+      if (trace !== 0) nodeTraceId[record] = trace;
+      if (detached !== 0) nodeDetachedness[record] = detached;
       record++;
       this._numState = N_AFTER;
       if (c === 10) c = buf[++i]!;
@@ -894,11 +903,12 @@ export class SnapshotStreamParser {
     cols.nodeId[record] = this._u32(values[meta.nodeId]!, 'node id', i);
     cols.nodeSelfSize[record] = values[meta.nodeSelfSize]!;
     cols.nodeEdgeCount[record] = this._u32(values[meta.nodeEdgeCount]!, 'node edge_count', i);
-    if (cols.nodeTraceId !== null) cols.nodeTraceId[record] = this._u32(values[meta.nodeTraceId]!, 'node trace_node_id', i);
+    const trace = cols.nodeTraceId === null ? 0 : this._u32(values[meta.nodeTraceId]!, 'node trace_node_id', i);
+    if (trace !== 0) cols.nodeTraceId![record] = trace;
     if (cols.nodeDetachedness !== null) {
       const detachedness = values[meta.nodeDetachedness]!;
       if (detachedness > 255) throw this._badValue('node detachedness', detachedness, 255, i);
-      cols.nodeDetachedness[record] = detachedness;
+      if (detachedness !== 0) cols.nodeDetachedness[record] = detachedness;
     }
   }
 
@@ -936,6 +946,7 @@ export class SnapshotStreamParser {
         continue;
       }
       if (state === N_IN) {
+        if (num > MAX_U32 && !raw.wide) throw this._badValue(`a number in "${this._sectionName()}"`, num, MAX_U32, i);
         raw.push(num);
         state = N_AFTER;
       }
