@@ -5,15 +5,15 @@ import { GenericPoolAdapter, isGenericPool } from './generic-pool.js';
 import { MariadbPoolAdapter, isMariadbPool } from './mariadb.js';
 import { Mysql2PoolAdapter, mysql2CorePool } from './mysql2.js';
 import { PgPoolAdapter, isPgPool } from './pg.js';
-import { TarnPoolAdapter, isTarnPool, knexPoolOf } from './tarn.js';
+import { TarnPoolAdapter, isTarnPool, knexClientOf } from './tarn.js';
 import type { PoolAdapter } from './types.js';
 
 export const SUPPORTED_POOLS = 'pg.Pool, mysql2 pools (createPool from "mysql2" or "mysql2/promise"), mariadb pools (createPool), generic-pool (createPool), tarn Pool, and knex instances';
 
 export function adapterFor(pool: unknown): PoolAdapter {
   if (isPgPool(pool)) return new PgPoolAdapter(pool);
-  const knexPool = knexPoolOf(pool);
-  if (knexPool !== undefined) return new TarnPoolAdapter(knexPool, 'knex');
+  const knexClient = knexClientOf(pool);
+  if (knexClient !== undefined) return new TarnPoolAdapter(knexClient.pool, 'knex', knexClient);
   if (isTarnPool(pool)) return new TarnPoolAdapter(pool);
   // mariadb before mysql2: both have getConnection(), only mariadb has the count methods.
   if (isMariadbPool(pool)) return new MariadbPoolAdapter(pool);

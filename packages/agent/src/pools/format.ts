@@ -10,9 +10,10 @@ export function statsLine(pool: string, stats: PoolStats): string {
   return `${pool} - Pool stats ${formatStats(stats)}`;
 }
 
-export function leakLine(pool: string, connectionId: number, heldMs: number, context: string | undefined, frames: readonly string[]): string {
+export function leakLine(pool: string, connectionId: number, heldMs: number, context: string | undefined, frames: readonly string[], captured: boolean): string {
   const by = context === undefined ? '' : ` by ${context}`;
-  const where = frames.length === 0 ? ' (borrower stack not captured)' : `, borrowed at:\n    ${frames.join('\n    ')}`;
+  const where =
+    frames.length > 0 ? `, borrowed at:\n    ${frames.join('\n    ')}` : captured ? ' (no user frame in the borrower\'s stack)' : ' (borrower stack not captured)';
   return `Connection leak detection triggered for pool "${pool}" connection #${connectionId}, held ${Math.round(heldMs)} ms${by}${where}`;
 }
 

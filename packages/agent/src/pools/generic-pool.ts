@@ -1,6 +1,6 @@
 // generic-pool: no borrow events, so the instance's acquire/release/destroy are
 // wrapped (use() goes through acquire/release). Counts from its getters.
-import { isFunction, nameOf, patchMethod, type AnyFunction } from './patch.js';
+import { isFunction, undoAll, nameOf, patchMethod, type AnyFunction } from './patch.js';
 import type { BorrowHooks, PoolAdapter, PoolStats } from './types.js';
 
 interface GenericPoolLike {
@@ -63,6 +63,6 @@ export class GenericPoolAdapter implements PoolAdapter {
   }
 
   detach(): void {
-    for (const undo of this._undo.splice(0)) undo();
+    undoAll(this._undo);
   }
 }

@@ -3,7 +3,7 @@
 // release/end/close/destroy on each lent connection object (a fresh object per
 // borrow in mariadb, so nothing shared is patched). pool.query()/execute()/batch()
 // borrow and release inside mariadb itself: they show in the counts, not as holders.
-import { isFunction, patchMethod, type AnyFunction } from './patch.js';
+import { isFunction, undoAll, threadIdOf, patchMethod, type AnyFunction } from './patch.js';
 import type { BorrowHooks, PoolAdapter, PoolStats } from './types.js';
 
 interface MariadbPoolLike {
@@ -45,7 +45,7 @@ export class MariadbPoolAdapter implements PoolAdapter {
           },
         );
       }
-      hooks.acquired(borrow, connection, threadId(connection));
+      hooks.acquired(borrow, connection, threadIdOf(connection));
     };
     this._undo.push(
       patchMethod(this._pool, 'getConnection', (original) =>
@@ -75,15 +75,10 @@ export class MariadbPoolAdapter implements PoolAdapter {
   }
 
   detach(): void {
-    for (const undo of this._undo.splice(0)) undo();
+    undoAll(this._undo);
   }
 }
 
 function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error as { code?: unknown }).code === 'ER_GET_CONNECTION_TIMEOUT';
-}
-
-function threadId(connection: object): number | undefined {
-  const id = (connection as { threadId?: unknown }).threadId;
-  return typeof id === 'number' ? id : undefined;
 }

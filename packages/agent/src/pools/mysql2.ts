@@ -2,7 +2,7 @@
 // 'acquire'/'release' events are not emitted when a returned connection is handed
 // straight to a queued borrower, so the core pool's getConnection/releaseConnection
 // are wrapped instead (query(), execute() and connection.release() all go through them).
-import { isFunction, patchMethod, type AnyFunction } from './patch.js';
+import { isFunction, undoAll, threadIdOf, patchMethod, type AnyFunction } from './patch.js';
 import type { BorrowHooks, PoolAdapter, PoolStats } from './types.js';
 
 interface Sized {
@@ -59,7 +59,7 @@ export class Mysql2PoolAdapter implements PoolAdapter {
           const borrow = hooks.begin(getConnection);
           return original.call(this, (error: unknown, connection: unknown) => {
             if (error) hooks.failed(borrow, error, error instanceof Error && EXHAUSTED.has(error.message));
-            else if (connection !== null && typeof connection === 'object') hooks.acquired(borrow, connection, threadId(connection));
+            else if (connection !== null && typeof connection === 'object') hooks.acquired(borrow, connection, threadIdOf(connection));
             return callback(error, connection);
           });
         },
@@ -77,11 +77,6 @@ export class Mysql2PoolAdapter implements PoolAdapter {
   }
 
   detach(): void {
-    for (const undo of this._undo.splice(0)) undo();
+    undoAll(this._undo);
   }
-}
-
-function threadId(connection: object): number | undefined {
-  const id = (connection as { threadId?: unknown }).threadId;
-  return typeof id === 'number' ? id : undefined;
 }

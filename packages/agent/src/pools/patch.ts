@@ -30,6 +30,17 @@ export function listen(source: EventSource, event: string, listener: AnyFunction
   };
 }
 
+/** Undoes every patch in the list, newest first, and empties it. */
+export function undoAll(undo: Array<() => void>): void {
+  for (const step of undo.splice(0).reverse()) step();
+}
+
+/** A MySQL/MariaDB connection's server thread id, used as its connection number. */
+export function threadIdOf(connection: object): number | undefined {
+  const id = (connection as { threadId?: unknown }).threadId;
+  return typeof id === 'number' ? id : undefined;
+}
+
 export function isFunction(value: unknown): value is AnyFunction {
   return typeof value === 'function';
 }

@@ -1,7 +1,7 @@
 // pg.Pool (pg-pool): borrows are seen by wrapping the instance's connect() (pool.query()
 // goes through it too), returns through the pool's own 'release' event, counts from
 // totalCount/idleCount/waitingCount.
-import { isFunction, listen, patchMethod, type AnyFunction, type EventSource } from './patch.js';
+import { isFunction, undoAll, listen, patchMethod, type AnyFunction, type EventSource } from './patch.js';
 import type { BorrowHooks, PoolAdapter, PoolStats } from './types.js';
 
 interface PgPoolLike extends EventSource {
@@ -69,6 +69,6 @@ export class PgPoolAdapter implements PoolAdapter {
   }
 
   detach(): void {
-    for (const undo of this._undo.splice(0)) undo();
+    undoAll(this._undo);
   }
 }

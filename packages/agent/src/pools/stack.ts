@@ -16,7 +16,10 @@ const AGENT_DIR = fileURLToPath(new URL('..', import.meta.url));
 const POOL_LIBS = ['pg', 'pg-pool', 'pg-cursor', 'pg-query-stream', 'mysql2', 'mariadb', 'generic-pool', 'tarn', 'knex'];
 const LIB_MARKERS = POOL_LIBS.map((name) => `/node_modules/${name}/`);
 
-export function captureStack(caller: Function): CapturedStack {
+/** The function whose frame and everything above it is left out of a captured stack. */
+export type StackCaller = (...args: never[]) => unknown;
+
+export function captureStack(caller: StackCaller): CapturedStack {
   const holder: CapturedStack = {};
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = CAPTURE_LIMIT;

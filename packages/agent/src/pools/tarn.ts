@@ -2,7 +2,9 @@
 // events only. 'acquireRequest' runs synchronously inside acquire(), so the
 // borrower's stack and context are captured there; 'acquireSuccess'/'acquireFail'
 // carry the same event id; 'release' carries the resource.
-import { isFunction, nameOf, type AnyFunction } from './patch.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { isFunction, nameOf, patchMethod, undoAll, type AnyFunction } from './patch.js';
+import { captureStack, type CapturedStack } from './stack.js';
 import type { Borrow, BorrowHooks, PoolAdapter, PoolKind, PoolStats } from './types.js';
 
 interface TarnPoolLike {
@@ -22,13 +24,25 @@ export function isTarnPool(pool: unknown): pool is TarnPoolLike {
   return isFunction(p.acquire) && isFunction(p.release) && isFunction(p.numUsed) && isFunction(p.numFree) && isFunction(p.numPendingAcquires) && isFunction(p.on) && isFunction(p.removeListener);
 }
 
-/** A knex instance: a function with `client.pool` (tarn) and `client.acquireConnection`. */
-export function knexPoolOf(value: unknown): TarnPoolLike | undefined {
-  if (typeof value !== 'function' && (value === null || typeof value !== 'object')) return undefined;
-  const client = (value as { client?: { pool?: unknown; acquireConnection?: unknown } }).client;
-  if (client === undefined || client === null || !isFunction(client.acquireConnection)) return undefined;
-  return isTarnPool(client.pool) ? client.pool : undefined;
+interface KnexClientLike {
+  pool?: unknown;
+  acquireConnection?: unknown;
+  transaction?: unknown;
 }
+
+/** The client of a knex instance (a function with `client.pool` and `client.acquireConnection`) whose pool is tarn. */
+export function knexClientOf(value: unknown): (KnexClientLike & { pool: TarnPoolLike }) | undefined {
+  if (typeof value !== 'function' && (value === null || typeof value !== 'object')) return undefined;
+  const client = (value as { client?: KnexClientLike }).client;
+  if (client === undefined || client === null || !isFunction(client.acquireConnection)) return undefined;
+  return isTarnPool(client.pool) ? (client as KnexClientLike & { pool: TarnPoolLike }) : undefined;
+}
+
+// knex starts a transaction's borrow on a later tick, with no user frame left on the
+// stack; the user's call site is captured when the transaction is created and carried
+// to that borrow through the async context. `taken`: only the transaction's own first
+// borrow uses it, not queries its callback runs on the main pool.
+const transactionSite = new AsyncLocalStorage<{ trace: CapturedStack; taken: boolean }>();
 
 // Borrows between request and success/fail; bounded because tarn settles every
 // acquire (success, failure or its acquire timeout), and capped in case it does not.
@@ -37,10 +51,12 @@ const MAX_PENDING = 10_000;
 export class TarnPoolAdapter implements PoolAdapter {
   private readonly _pending = new Map<number, Borrow>();
   private readonly _listeners: Array<[string, AnyFunction]> = [];
+  private readonly _undo: Array<() => void> = [];
 
   constructor(
     private readonly _pool: TarnPoolLike,
     readonly kind: PoolKind = 'tarn',
+    private readonly _knexClient?: KnexClientLike,
   ) {}
 
   stats(): PoolStats {
@@ -53,8 +69,22 @@ export class TarnPoolAdapter implements PoolAdapter {
   attach(hooks: BorrowHooks): void {
     const pending = this._pending;
     const onRequest = function acquireRequest(eventId: unknown): void {
-      if (typeof eventId === 'number' && pending.size < MAX_PENDING) pending.set(eventId, hooks.begin(acquireRequest));
+      if (typeof eventId !== 'number' || pending.size >= MAX_PENDING) return;
+      const site = transactionSite.getStore();
+      const trace = site === undefined || site.taken ? undefined : site.trace;
+      if (site !== undefined) site.taken = true;
+      pending.set(eventId, hooks.begin(acquireRequest, trace));
     };
+    const client = this._knexClient;
+    if (client !== undefined && isFunction(client.transaction)) {
+      this._undo.push(
+        patchMethod(client, 'transaction', (original) =>
+          function transaction(this: unknown, ...args: unknown[]): unknown {
+            return transactionSite.run({ trace: captureStack(transaction), taken: false }, () => original.apply(this, args));
+          },
+        ),
+      );
+    }
     const take = (eventId: unknown): Borrow | undefined => {
       if (typeof eventId !== 'number') return undefined;
       const borrow = pending.get(eventId);
@@ -77,6 +107,7 @@ export class TarnPoolAdapter implements PoolAdapter {
 
   detach(): void {
     for (const [event, listener] of this._listeners.splice(0)) this._pool.removeListener(event, listener);
+    undoAll(this._undo);
     this._pending.clear();
   }
 

@@ -2,7 +2,7 @@
 import type { RequestContext } from '../context/request-context.js';
 import type { AgentLogger } from '../logger.js';
 import type { OtelMeterProviderLike, PromRegistryLike } from '../metrics/types.js';
-import type { CapturedStack } from './stack.js';
+import type { CapturedStack, StackCaller } from './stack.js';
 
 /** Counts in HikariCP's terms: active = lent out, idle = ready in the pool, waiting = borrowers queued. */
 export interface PoolStats {
@@ -81,8 +81,11 @@ export class Borrow {
 
 /** What an adapter calls while observing its pool. Implementations never throw. */
 export interface BorrowHooks {
-  /** Called synchronously in the borrower's call; `caller` is the frame to cut the stack above. */
-  begin(caller: Function): Borrow;
+  /**
+   * Called synchronously in the borrower's call; `caller` is the frame to cut the stack above.
+   * `site`: a stack the adapter captured earlier at the user's call, for pools that borrow on a later tick.
+   */
+  begin(caller: StackCaller, site?: CapturedStack): Borrow;
   /** `key` identifies the connection until it is released; `id` is the pool's own id for it (mysql thread id), if any. */
   acquired(borrow: Borrow, key: object, id?: number): void;
   /** The borrow failed; `exhausted` when the failure is the pool's acquire timeout or full queue. */

@@ -1,0 +1,134 @@
+// The monitor's own rules, on a generic-pool of in-memory resources (no database needed).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import genericPool from 'generic-pool';
+import { monitorPool, describeMonitoredPools } from '../../src/pools/monitor.js';
+import { CHANNELS } from '../../src/diagnostics.js';
+import { recordingLogger, waitFor } from './support.js';
+
+interface Resource {
+  id: number;
+}
+
+function memoryPool(max: number): genericPool.Pool<Resource> {
+  let next = 0;
+  return genericPool.createPool<Resource>({ create: async () => ({ id: ++next }), destroy: async () => {} }, { max });
+}
+
+async function closePool(pool: genericPool.Pool<Resource>): Promise<void> {
+  await pool.drain();
+  await pool.clear();
+}
+
+test('an unsupported object gets LH_ERR_POOL_UNSUPPORTED naming what is supported', () => {
+  for (const value of [{}, null, 42, new Map(), { connect() {} }]) {
+    assert.throws(
+      () => monitorPool(value),
+      (error: Error & { code?: string }) =>
+        error.code === 'LH_ERR_POOL_UNSUPPORTED' && /is not a pool leakhound can observe; supported: pg\.Pool, mysql2 pools .*mariadb pools .*generic-pool .*tarn Pool, and knex instances$/.test(error.message),
+    );
+  }
+  assert.throws(() => monitorPool(new Map()), /an instance of Map is not a pool/);
+});
+
+test('bad options are refused with LH_ERR_AGENT_OPTIONS and the option name', async () => {
+  const pool = memoryPool(1);
+  for (const [options, name] of [
+    [{ leakDetectionThreshold: -1 }, 'leakDetectionThreshold'],
+    [{ statsInterval: Number.NaN }, 'statsInterval'],
+    [{ maxTrackedHolders: 0 }, 'maxTrackedHolders'],
+    [{ name: '' }, 'name'],
+    [{ logger: {} }, 'logger'],
+  ] as const) {
+    assert.throws(() => monitorPool(pool, options as never), (e: Error & { code?: string }) => e.code === 'LH_ERR_AGENT_OPTIONS' && e.message.includes(`"${name}"`));
+  }
+  // A refused monitorPool left nothing behind.
+  assert.equal(Object.prototype.hasOwnProperty.call(pool, 'acquire'), false);
+  await closePool(pool);
+});
+
+test('holders are capped; borrows beyond the cap are counted, and stacks are not captured when detection is off', async () => {
+  const pool = memoryPool(10);
+  const monitor = monitorPool(pool, { name: 'capped', maxTrackedHolders: 3 });
+  try {
+    const resources = await Promise.all(Array.from({ length: 10 }, () => pool.acquire()));
+    assert.equal(monitor.holders().length, 3);
+    assert.equal(monitor.untrackedBorrows, 7);
+    assert.deepEqual(monitor.holders()[0]?.stack, []);
+    assert.deepEqual(monitor.stats(), { total: 10, active: 10, idle: 0, waiting: 0, max: 10 });
+    const report = describeMonitoredPools().find((p) => p.name === 'capped');
+    assert.equal(report?.kind, 'generic-pool');
+    assert.equal(report?.holders.length, 3);
+    for (const resource of resources) await pool.release(resource);
+    assert.deepEqual(monitor.holders(), []);
+  } finally {
+    monitor.stop();
+    await closePool(pool);
+  }
+});
+
+test('leak and unleak are published on diagnostics_channel; a throwing logger or onLeak never reaches the pool user', { timeout: 10_000 }, async () => {
+  const pool = memoryPool(2);
+  const events: Array<[string, unknown]> = [];
+  const onLeak = (message: unknown): void => void events.push(['leak', message]);
+  const onUnleak = (message: unknown): void => void events.push(['unleak', message]);
+  diagnosticsChannel.subscribe(CHANNELS.poolLeak, onLeak);
+  diagnosticsChannel.subscribe(CHANNELS.poolUnleak, onUnleak);
+  const broken = {
+    warn: () => {
+      throw new Error('logger down');
+    },
+    info: () => {
+      throw new Error('logger down');
+    },
+  };
+  const monitor = monitorPool(pool, {
+    name: 'events',
+    leakDetectionThreshold: 50,
+    logger: broken,
+    onLeak: () => {
+      throw new Error('callback bug');
+    },
+  });
+  try {
+    const resource = await pool.acquire();
+    await waitFor('leak event', () => events.length === 1);
+    await pool.release(resource);
+    assert.deepEqual(
+      events.map(([kind, message]) => [kind, (message as { pool: string }).pool, (message as { connectionId: number }).connectionId]),
+      [
+        ['leak', 'events', 1],
+        ['unleak', 'events', 1],
+      ],
+    );
+    assert.ok((events[0]?.[1] as { heldMs: number }).heldMs >= 50);
+  } finally {
+    diagnosticsChannel.unsubscribe(CHANNELS.poolLeak, onLeak);
+    diagnosticsChannel.unsubscribe(CHANNELS.poolUnleak, onUnleak);
+    monitor.stop();
+    await closePool(pool);
+  }
+});
+
+test('many short borrows under one threshold: each leak reported once, in borrow order, nothing for returned ones', { timeout: 10_000 }, async () => {
+  const pool = memoryPool(50);
+  const logger = recordingLogger();
+  const monitor = monitorPool(pool, { name: 'order', leakDetectionThreshold: 100, logger });
+  try {
+    const kept: Resource[] = [];
+    for (let i = 0; i < 40; i++) {
+      const resource = await pool.acquire();
+      if (i % 10 === 0) kept.push(resource);
+      else await pool.release(resource);
+    }
+    await waitFor('four leak warnings', () => logger.matching(/^Connection leak/).length === 4);
+    const ids = logger.matching(/^Connection leak/).map((line) => Number(/connection #(\d+)/.exec(line)?.[1]));
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+    for (const resource of kept) await pool.release(resource);
+    assert.equal(logger.matching(/^Previously reported/).length, 4);
+  } finally {
+    monitor.stop();
+    await closePool(pool);
+  }
+});
