@@ -191,6 +191,12 @@ export class SnapshotStreamParser {
   private _ef = 1;
   private _nodeCount = 0;
   private _edgeCount = 0;
+  // Running checks, so finish() needs no extra pass when all is well.
+  private _maxNodeName = -1;
+  private _maxEdgeName = -1;
+  private _edgeSum = 0;
+  private _edgeTypeElement = -1;
+  private _edgeTypeHidden = -1;
   /** Node fields exactly as V8 writes them since Node 18: _fastNodes7 applies. */
   private _standardNodes = false;
   /** The numbers of the record being read. */
@@ -556,6 +562,8 @@ export class SnapshotStreamParser {
     this._edgeTypeCount = header.meta.edgeTypes.length;
     this._values = new Float64Array(Math.max(nf, ef));
     this._standardNodes = header.meta.nodeFields.join(',') === STANDARD_NODE_FIELDS;
+    this._edgeTypeElement = header.meta.edgeTypes.indexOf('element');
+    this._edgeTypeHidden = header.meta.edgeTypes.indexOf('hidden');
     const n = header.nodeCount;
     const e = header.edgeCount;
     try {
@@ -748,6 +756,9 @@ export class SnapshotStreamParser {
     const nodeCount = this._nodeCount;
     const typeCount = this._edgeTypeCount;
     const count = this._edgeCount;
+    const element = this._edgeTypeElement;
+    const hidden = this._edgeTypeHidden;
+    let maxName = this._maxEdgeName;
     let record = this._record;
     while (i < end) {
       const recordStart = i;
@@ -792,6 +803,7 @@ export class SnapshotStreamParser {
       edgeType[record] = type;
       edgeName[record] = name;
       edgeTo[record] = target;
+      if (name > maxName && type !== element && type !== hidden) maxName = name;
       record++;
       this._numState = N_AFTER;
       if (c === 10) c = buf[++i]!;
@@ -800,6 +812,7 @@ export class SnapshotStreamParser {
       this._numState = N_NEXT;
     }
     this._record = record;
+    this._maxEdgeName = maxName;
     return i;
   }
 
@@ -820,6 +833,8 @@ export class SnapshotStreamParser {
     const typeCount = this._nodeTypeCount;
     const count = this._nodeCount;
     let record = this._record;
+    let maxName = this._maxNodeName;
+    let edgeSum = this._edgeSum;
     while (i < end) {
       const recordStart = i;
       let c = buf[i]!;
@@ -878,6 +893,8 @@ export class SnapshotStreamParser {
       nodeId[record] = id;
       nodeSelfSize[record] = size;
       nodeEdgeCount[record] = edges;
+      if (name > maxName) maxName = name;
+      edgeSum += edges;
       // Almost always 0: skipping the write leaves those pages untouched (not in RSS).
       if (trace !== 0) nodeTraceId[record] = trace;
       if (detached !== 0) nodeDetachedness[record] = detached;
@@ -889,6 +906,8 @@ export class SnapshotStreamParser {
       this._numState = N_NEXT;
     }
     this._record = record;
+    this._maxNodeName = maxName;
+    this._edgeSum = edgeSum;
     return i;
   }
 
@@ -899,10 +918,14 @@ export class SnapshotStreamParser {
     const type = values[meta.nodeType]!;
     if (type >= this._nodeTypeCount) throw this._badValue('node type', type, this._nodeTypeCount, i);
     cols.nodeType[record] = type;
-    cols.nodeName[record] = this._u32(values[meta.nodeName]!, 'node name', i);
+    const name = this._u32(values[meta.nodeName]!, 'node name', i);
+    cols.nodeName[record] = name;
+    if (name > this._maxNodeName) this._maxNodeName = name;
     cols.nodeId[record] = this._u32(values[meta.nodeId]!, 'node id', i);
     cols.nodeSelfSize[record] = values[meta.nodeSelfSize]!;
-    cols.nodeEdgeCount[record] = this._u32(values[meta.nodeEdgeCount]!, 'node edge_count', i);
+    const edges = this._u32(values[meta.nodeEdgeCount]!, 'node edge_count', i);
+    cols.nodeEdgeCount[record] = edges;
+    this._edgeSum += edges;
     const trace = cols.nodeTraceId === null ? 0 : this._u32(values[meta.nodeTraceId]!, 'node trace_node_id', i);
     if (trace !== 0) cols.nodeTraceId![record] = trace;
     if (cols.nodeDetachedness !== null) {
@@ -919,7 +942,9 @@ export class SnapshotStreamParser {
     const type = values[meta.edgeType]!;
     if (type >= this._edgeTypeCount) throw this._badValue('edge type', type, this._edgeTypeCount, i);
     cols.edgeType[record] = type;
-    cols.edgeNameOrIndex[record] = this._u32(values[meta.edgeNameOrIndex]!, 'edge name_or_index', i);
+    const name = this._u32(values[meta.edgeNameOrIndex]!, 'edge name_or_index', i);
+    cols.edgeNameOrIndex[record] = name;
+    if (name > this._maxEdgeName && type !== this._edgeTypeElement && type !== this._edgeTypeHidden) this._maxEdgeName = name;
     const offset = values[meta.edgeToNode]!;
     const target = offset / this._nf;
     if (target >= this._nodeCount || target !== Math.floor(target)) throw this._badTarget(record, offset, i);
@@ -942,7 +967,9 @@ export class SnapshotStreamParser {
         if (state === N_AFTER) throw this._syntax(buf, i, `',' or ']' in "${this._sectionName()}"`);
         num = state === N_IN ? num * 10 + (c - 48) : c - 48;
         state = N_IN;
-        i++;
+        let d: number;
+        // The sentinel at buf[end] stops this loop.
+        while ((d = buf[++i]!) >= 48 && d <= 57) num = num * 10 + (d - 48);
         continue;
       }
       if (state === N_IN) {
@@ -1029,6 +1056,8 @@ export class SnapshotStreamParser {
   }
 
   private _checkNames(cols: Columns, stringCount: number): void {
+    if (this._maxNodeName < stringCount && this._maxEdgeName < stringCount && this._edgeSum === this._edgeCount) return;
+    // Something is wrong: find the first culprit for the message.
     const nodeCount = this._nodeCount;
     const names = cols.nodeName;
     const edgeCounts = cols.nodeEdgeCount;
@@ -1055,6 +1084,7 @@ export class SnapshotStreamParser {
         throw this._inconsistent(`edge ${e} (${edgeTypes[type]}) has name index ${edgeNames[e]}, but there are only ${stringCount} strings`);
       }
     }
+    throw this._inconsistent('a name index or an edge_count is out of range');
   }
 
   private _buildLocations(header: SnapshotHeader): { node: Uint32Array; scriptId: Uint32Array; line: Uint32Array; column: Uint32Array } {
