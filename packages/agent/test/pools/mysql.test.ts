@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
-import mariadb from 'mariadb';
+import mariadb, { type Pool as MariadbPool, type PoolConnection as MariadbConnection } from 'mariadb';
 import { monitorPool } from '../../src/pools/monitor.js';
 import { runWithContext } from '../../src/context/request-context.js';
 import { lineOf, recordingLogger, waitFor } from './support.js';
@@ -87,7 +87,7 @@ test('mysql2 promise pool: recognized through its core pool; leak, unleak, pool.
   }
 });
 
-async function borrowMariadb(pool: mariadb.Pool): Promise<mariadb.PoolConnection> {
+async function borrowMariadb(pool: MariadbPool): Promise<MariadbConnection> {
   const connection = await pool.getConnection(); // MARK:mariadb
   await connection.query('SELECT 1');
   return connection;
@@ -98,7 +98,7 @@ test('mariadb pool: leak at getConnection with thread id, unleak on release, acq
   const pool = mariadb.createPool({ ...SERVER, connectionLimit: 2, acquireTimeout: 400, minimumIdle: 0 });
   const logger = recordingLogger();
   const monitor = monitorPool(pool, { name: 'maria', leakDetectionThreshold: 200, logger });
-  const held: mariadb.PoolConnection[] = [];
+  const held: MariadbConnection[] = [];
   try {
     assert.equal(monitor.kind, 'mariadb');
     held.push(await runWithContext({ method: 'DELETE', url: '/coupons/3' }, () => borrowMariadb(pool)));
