@@ -1344,6 +1344,23 @@ export class SnapshotStreamParser {
 
 /** Parses an in-memory snapshot (tests, small inputs), fed in `chunkSize` pieces. */
 export function parseSnapshotBytes(bytes: Uint8Array, options: ParseOptions = {}): HeapSnapshot {
+  try {
+    return parseBytes(bytes, options);
+  } catch (error) {
+    throw limitError(error);
+  }
+}
+
+/**
+ * A RangeError here means a V8 limit (an allocation, a typed array length):
+ * a snapshot beyond this engine, not a bug to show with a stack.
+ */
+function limitError(error: unknown): unknown {
+  if (!(error instanceof RangeError)) return error;
+  return new LeakhoundError('LH_ERR_SNAPSHOT_TOO_LARGE', `the snapshot exceeds a V8 limit (${error.message})`, { cause: error });
+}
+
+function parseBytes(bytes: Uint8Array, options: ParseOptions): HeapSnapshot {
   const parser = new SnapshotStreamParser(bytes.length);
   const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, bytes.length));
   const piece = Buffer.allocUnsafe(chunk + 1);
@@ -1415,7 +1432,8 @@ export async function parseSnapshotFile(path: string, options: ParseOptions = {}
       spare = used;
     }
     return parser.finish(onProgress);
-  } catch (error) {
+  } catch (caught) {
+    const error = limitError(caught);
     if (isLeakhoundError(error)) {
       if (error.file !== undefined) throw error;
       const options = { cause: error, file: path, ...(error.offset === undefined ? {} : { offset: error.offset }) };
