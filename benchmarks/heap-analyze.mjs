@@ -111,6 +111,7 @@ function summarize(results, opts) {
       for (const ref of ['memlab', 'devtools']) {
         const other = best[ref];
         if (other?.ok) row[`speedupVs_${ref}`] = +(other.wallSeconds / lh.wallSeconds).toFixed(1);
+        if (other?.ok && other.cpuSeconds && lh.cpuSeconds) row[`cpuSpeedupVs_${ref}`] = +(other.cpuSeconds / lh.cpuSeconds).toFixed(1);
       }
       row.leakhoundRssOverFile = +(lh.peakRssBytes / row.fileBytes).toFixed(2);
     }
@@ -121,20 +122,20 @@ function summarize(results, opts) {
 
 function markdown(summary) {
   const lines = [
-    '| file | tool | wall time | peak RSS | RSS / file | result |',
-    '|---|---|---:|---:|---:|---|',
+    '| file | tool | wall time | CPU time | peak RSS | RSS / file | result |',
+    '|---|---|---:|---:|---:|---:|---|',
   ];
   for (const row of summary) {
     for (const [tool, run] of Object.entries(row.tools)) {
       if (!run) continue;
-      lines.push(`| ${row.scale} (${gb(row.fileBytes)}) | ${tool} | ${fmtSeconds(run)} | ${gb(run.peakRssBytes)} | ${(run.peakRssBytes / row.fileBytes).toFixed(2)} | ${run.ok ? 'ok' : run.error.replace(/\|/g, '/')} |`);
+      lines.push(`| ${row.scale} (${gb(row.fileBytes)}) | ${tool} | ${fmtSeconds(run)} | ${run.cpuSeconds ?? 'n/a'} s | ${gb(run.peakRssBytes)} | ${(run.peakRssBytes / row.fileBytes).toFixed(2)} | ${run.ok ? 'ok' : run.error.replace(/\|/g, '/')} |`);
     }
   }
   lines.push('');
   for (const row of summary) {
     const parts = [];
-    if (row.speedupVs_memlab) parts.push(`${row.speedupVs_memlab}x faster than memlab`);
-    if (row.speedupVs_devtools) parts.push(`${row.speedupVs_devtools}x faster than the DevTools model`);
+    if (row.speedupVs_memlab) parts.push(`${row.speedupVs_memlab}x faster than memlab (CPU time ${row.cpuSpeedupVs_memlab ?? 'n/a'}x)`);
+    if (row.speedupVs_devtools) parts.push(`${row.speedupVs_devtools}x faster than the DevTools model (CPU time ${row.cpuSpeedupVs_devtools ?? 'n/a'}x)`);
     if (row.leakhoundRssOverFile) parts.push(`peak RSS ${row.leakhoundRssOverFile}x the file`);
     if (parts.length) lines.push(`- ${row.scale}: leakhound ${parts.join(', ')}`);
   }

@@ -94,16 +94,21 @@ async function main() {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(record, null, 2)}\n`);
   const lines = [
-    '| run | wall time | peak RSS | RSS / middle file | result |',
-    '|---|---:|---:|---:|---|',
-    ...runs.map((r) => `| ${r.job} | ${r.ok ? `${r.wallSeconds.toFixed(1)} s` : 'failed'} | ${gb(r.peakRssBytes)} | ${(r.peakRssBytes / sizes[1]).toFixed(2)} | ${r.ok ? 'ok' : r.error.replace(/\|/g, '/')} |`),
+    '| run | wall time | CPU time | peak RSS | RSS / middle file | result |',
+    '|---|---:|---:|---:|---:|---|',
+    ...runs.map((r) => `| ${r.job} | ${r.ok ? `${r.wallSeconds.toFixed(1)} s` : 'failed'} | ${r.cpuSeconds ?? 'n/a'} s | ${gb(r.peakRssBytes)} | ${(r.peakRssBytes / sizes[1]).toFixed(2)} | ${r.ok ? 'ok' : r.error.replace(/\|/g, '/')} |`),
     '',
     `- files: ${files.map((f, i) => `${f} (${gb(sizes[i])})`).join(', ')}`,
-    `- diff / analyze time: ${summary.diffOverAnalyzeTime ?? 'n/a'} (required <= 3): ${summary.meetsTime ? 'met' : 'NOT met'}`,
-    `- diff peak RSS / one file: ${summary.diffRssOverMiddleFile ?? 'n/a'} (required < 2.5): ${summary.meetsMemory ? 'met' : 'NOT met'}`,
+    `- diff / analyze time: ${verdict(summary.diffOverAnalyzeTime, summary.meetsTime)} (required <= 3)`,
+    `- diff peak RSS / one file: ${verdict(summary.diffRssOverMiddleFile, summary.meetsMemory)} (required < 2.5)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   console.error(`heap-diff: wrote ${relative(process.cwd(), out)}`);
+}
+
+function verdict(value, met) {
+  if (value == null) return 'not measured (a run failed)';
+  return `${value}: ${met ? 'met' : 'NOT met'}`;
 }
 
 main().catch((err) => {

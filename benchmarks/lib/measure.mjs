@@ -1,4 +1,4 @@
-// Runs one benchmarked command and measures it: wall time, peak RSS of the
+// Runs one benchmarked command and measures it: wall time, CPU time, peak RSS of the
 // process (GNU time's %M: ru_maxrss, which on Linux also covers waited-for
 // descendants one by one) and the peak of the whole process tree's summed RSS
 // (polled from /proc, so a tool that forks workers is not under-counted).
@@ -81,7 +81,8 @@ export async function measure(argv, { timeoutSeconds = 600, cwd = process.cwd(),
   const dir = mkdtempSync(join(tmpdir(), 'lh-bench-'));
   const timeFile = join(dir, 'time.txt');
   const useGnuTime = existsSync(GNU_TIME);
-  const full = useGnuTime ? [GNU_TIME, '-f', '%e %M', '-o', timeFile, ...argv] : argv;
+  const full = useGnuTime ? [GNU_TIME, '-f', '%e %M %U %S', '-o', timeFile, ...argv] : argv;
+  const loadBefore = +loadavg()[0].toFixed(2);
   const started = performance.now();
   let stderr = '';
   let stdout = '';
@@ -108,6 +109,7 @@ export async function measure(argv, { timeoutSeconds = 600, cwd = process.cwd(),
   const wallSeconds = (performance.now() - started) / 1000;
   let timeWall = null;
   let peakRssBytes = null;
+  let cpuSeconds = null;
   let innerSignal = result.signal;
   let innerCode = result.code;
   if (useGnuTime && existsSync(timeFile)) {
@@ -120,9 +122,12 @@ export async function measure(argv, { timeoutSeconds = 600, cwd = process.cwd(),
       if (st) innerCode = Number(st[1]);
     }
     const last = text[text.length - 1]?.split(' ') ?? [];
-    if (last.length === 2 && !Number.isNaN(Number(last[0]))) {
+    if (last.length === 4 && !Number.isNaN(Number(last[0]))) {
       timeWall = Number(last[0]);
       peakRssBytes = Number(last[1]) * 1024;
+      // user + system CPU of the tool (and its waited-for children): less
+      // sensitive than wall time to other processes on a shared machine.
+      cpuSeconds = +(Number(last[2]) + Number(last[3])).toFixed(2);
     }
   }
   rmSync(dir, { recursive: true, force: true });
@@ -132,6 +137,8 @@ export async function measure(argv, { timeoutSeconds = 600, cwd = process.cwd(),
     error: ok ? null : `${classify(innerCode, innerSignal, timedOut, stderr)}: ${lastLines(stderr, 3)}`,
     exitCode: innerCode,
     wallSeconds: +(timeWall ?? wallSeconds).toFixed(2),
+    cpuSeconds,
+    loadavg1mBefore: loadBefore,
     peakRssBytes: peakRssBytes ?? treePeak,
     treePeakRssBytes: treePeak,
     stdout: keepStdout ? stdout : undefined,
