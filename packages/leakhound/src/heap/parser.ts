@@ -288,6 +288,8 @@ export class SnapshotStreamParser {
     for (const section of [S_NODES, S_EDGES, S_STRINGS]) {
       if (this._seen[section] === 0) throw this._formatError(`it has no "${SECTION_NAMES[section]}" section`, end);
     }
+    // Every V8 snapshot has the synthetic root as node 0; the analyses rely on it.
+    if (meta.nodeCount === 0) throw this._formatError('it has no nodes (V8 always writes the root node)', this._sectionOffset[S_NODES]!);
     onProgress('validate', 0, 1);
     const cols = this._cols!;
     this._replay(S_NODES, this._rawNodes, SINK_NODES);

@@ -200,6 +200,17 @@ describe('JSON that is not a heap snapshot', () => {
     expectCode(mutated((r) => { (r.strings as unknown[])[1] = 5; }), 'LH_ERR_SNAPSHOT_FORMAT', /not a string/);
   });
 
+  test('no nodes at all', () => {
+    const text = mutated((r) => {
+      r.snapshot.node_count = 0;
+      r.snapshot.edge_count = 0;
+      r.nodes = [];
+      r.edges = [];
+      r.locations = [];
+    });
+    expectCode(text, 'LH_ERR_SNAPSHOT_FORMAT', /no nodes/);
+  });
+
   test('a section twice', () => {
     expectCode(GOOD.replace('"samples":[]', '"samples":[],"nodes":[]'), 'LH_ERR_SNAPSHOT_FORMAT', /twice/);
   });
