@@ -2,6 +2,7 @@
 // `leakhound analyze` (schema: docs/json-schema.md). Phases report progress;
 // `prepareAnalysis` exposes the typed-array results for diff and HTML reports.
 import { createRequire } from 'node:module';
+import { LeakhoundError } from '../errors.js';
 import type { HeapSnapshot } from './snapshot.js';
 import type { ProgressFn } from './progress.js';
 import { buildRetainers, type Retainers } from './retainers.js';
@@ -75,6 +76,10 @@ export interface AnalysisReport {
 }
 
 export function prepareAnalysis(snap: HeapSnapshot, onProgress?: ProgressFn): HeapAnalysis {
+  // Every analysis starts at the root node; a graph without one is not a heap.
+  if (snap.nodeCount === 0) {
+    throw new LeakhoundError('LH_ERR_SNAPSHOT_FORMAT', 'the snapshot has no nodes (not even the root); take it again');
+  }
   const progress = onProgress ?? (() => {});
   progress('retainers', 0, 1);
   const retainers = buildRetainers(snap);

@@ -6,6 +6,8 @@ import { parseSnapshotFile } from '../../src/heap/parser.js';
 import { fromRawSnapshot } from '../../src/heap/raw.js';
 import { analyzeSnapshot, SCHEMA_VERSION } from '../../src/heap/analysis.js';
 import { renderTerminalReport } from '../../src/report/terminal.js';
+import { GraphBuilder } from '../helpers/graph-builder.js';
+import { isLeakhoundError } from '../../src/errors.js';
 
 const leaky = writeLeakySnapshot(5000);
 after(() => leaky.cleanup());
@@ -64,4 +66,18 @@ test('the leaky registry is the first suspect, with its path, size and the leake
   assert.ok(suspect.path.length > Number(folded[1]));
   assert.match(text, /LeakyEntry +5,000/);
   assert.ok(!text.includes('\x1b['), 'no colours unless asked');
+});
+
+test('a graph without nodes is a typed error, not a hang', () => {
+  const raw = new GraphBuilder().toRaw();
+  raw.nodes = [];
+  raw.snapshot.node_count = 0;
+  assert.throws(() => analyzeSnapshot(fromRawSnapshot(raw)), (error: unknown) => isLeakhoundError(error) && error.code === 'LH_ERR_SNAPSHOT_FORMAT');
+});
+
+test('a root-only snapshot analyses to an empty report', () => {
+  const report = analyzeSnapshot(fromRawSnapshot(new GraphBuilder().toRaw()));
+  assert.equal(report.snapshot.totalSize, 0);
+  assert.deepEqual(report.suspects, []);
+  assert.deepEqual(report.histogram, []);
 });
