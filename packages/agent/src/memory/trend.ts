@@ -88,6 +88,8 @@ interface WindowVerdict {
   slopePerMs: number;
   windowMs: number;
   reason: string;
+  /** Significant growth whose second half is much slower than its first (a cache filling up). */
+  decelerating: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -179,14 +181,24 @@ export class LeakDetector {
     const longest = Math.min(span, o.maxWindowMs);
     let best: WindowVerdict | null = null;
     let longestVerdict: WindowVerdict | null = null;
+    const verdicts: WindowVerdict[] = [];
     for (let windowMs = o.minWindowMs; ; windowMs *= 2) {
       const w = Math.min(windowMs, longest);
       const verdict = this._evaluateWindow(now, w);
       if (verdict !== null) {
+        verdicts.push(verdict);
         longestVerdict = verdict;
         if (best === null || rank(verdict) > rank(best) || (rank(verdict) === rank(best) && verdict.z > best.z)) best = verdict;
       }
       if (w >= longest) break;
+    }
+    // A leak seen over one window but slowing down over a longer one is growth
+    // that is levelling off (a cache filling up), not a leak yet.
+    if (best !== null && best.state === 'leaking') {
+      const leakWindow = best.windowMs;
+      if (verdicts.some((v) => v.windowMs > leakWindow && v.decelerating)) {
+        best = { ...best, state: 'growing', reason: `post-GC heap floor rose steadily over ${formatWindow(leakWindow)} but the growth is slowing down over a longer window (a cache filling up?)` };
+      }
     }
     const chosen = best !== null && best.state !== 'stable' ? best : longestVerdict;
     if (chosen === null) return this._finish({ ...base, state: 'stable', slopeBytesPerHour: 0, confidence: 0, windowMs: 0, reason: 'too few samples in the window' });
@@ -253,7 +265,7 @@ export class LeakDetector {
     const slope = theilSenSlope(bx, by, n);
     const growth = slope * windowMs;
     const effect = Math.max(o.minGrowthBytes, o.minGrowthRatio * floorMin);
-    const verdict: WindowVerdict = { state: 'stable', z: mk.z, confidence: mk.confidence, slopePerMs: slope, windowMs, reason: '' };
+    const verdict: WindowVerdict = { state: 'stable', z: mk.z, confidence: mk.confidence, slopePerMs: slope, windowMs, reason: '', decelerating: false };
     const windowText = formatWindow(windowMs);
     if (mk.z < o.growingZ || slope <= 0) {
       verdict.reason = `no significant rise of the post-GC heap floor over ${windowText}`;
@@ -264,6 +276,12 @@ export class LeakDetector {
       return verdict;
     }
     verdict.state = 'growing';
+    const half = n >> 1;
+    const secondY = by.subarray(half, n);
+    const secondX = bx.subarray(half, n);
+    const firstSlope = theilSenSlope(bx, by, half);
+    const secondSlope = theilSenSlope(secondX, secondY, n - half);
+    verdict.decelerating = secondSlope < firstSlope / o.maxRateChange;
     if (mk.z < o.leakZ) {
       verdict.reason = `post-GC heap floor rising over ${windowText}, not yet significant for a leak`;
       return verdict;
@@ -272,13 +290,8 @@ export class LeakDetector {
       verdict.reason = `post-GC heap floor rising over ${windowText}; a leak is confirmed after ${formatWindow(o.confirmWindowMs)} of steady growth`;
       return verdict;
     }
-    const half = n >> 1;
     const first = mannKendall(by, half);
-    const secondY = by.subarray(half, n);
-    const secondX = bx.subarray(half, n);
     const second = mannKendall(secondY, n - half);
-    const firstSlope = theilSenSlope(bx, by, half);
-    const secondSlope = theilSenSlope(secondX, secondY, n - half);
     if (first.z < o.halfZ || second.z < o.halfZ || firstSlope < 0.25 * slope || secondSlope < 0.25 * slope) {
       verdict.reason = `post-GC heap floor rose over ${windowText} but not steadily (a step, or growth that stopped)`;
       return verdict;
@@ -304,6 +317,22 @@ export class LeakDetector {
       verdict.reason = `post-GC heap floor rose over ${windowText} but swings around the trend by ${formatMb(highest - lowest)} (sawtooth or noise)`;
       return verdict;
     }
+    // A leak holds on to memory: the latest floors are not far below the trend
+    // line compared with the highest point above it. A traffic peak that has
+    // passed leaves the floor well under the line it drew while rising.
+    let peakResidual = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const r = (by[i] as number) - slope * (bx[i] as number);
+      if (r > peakResidual) peakResidual = r;
+    }
+    const recentResidual = Math.max((by[n - 1] as number) - slope * (bx[n - 1] as number), (by[n - 2] as number) - slope * (bx[n - 2] as number));
+    const fallBack = peakResidual - recentResidual;
+    // Leaks grow in steps too (a Map or array doubling its backing store), so a dip
+    // of a small share of the window's growth is allowed whatever the noise.
+    if (fallBack > Math.max(3 * differenceNoise(by, n) + slope * width, 0.15 * growth)) {
+      verdict.reason = `post-GC heap floor rose over ${windowText} but has fallen ${formatMb(fallBack)} below its trend since`;
+      return verdict;
+    }
     const latest = Math.min(by[n - 1] as number, by[n - 2] as number);
     if (latest <= medianOf(by, n)) {
       verdict.reason = `post-GC heap floor rose over ${windowText} but has fallen back`;
@@ -317,6 +346,16 @@ export class LeakDetector {
     verdict.reason = `post-GC heap floor rose steadily over ${windowText} (Mann-Kendall z=${mk.z.toFixed(1)})`;
     return verdict;
   }
+}
+
+/** Robust noise scale of a series from its first differences (the trend cancels out). */
+function differenceNoise(ys: Float64Array, n: number): number {
+  const diffs = new Float64Array(n - 1);
+  for (let i = 1; i < n; i++) diffs[i - 1] = (ys[i] as number) - (ys[i - 1] as number);
+  const center = medianOf(diffs, n - 1);
+  for (let i = 0; i < n - 1; i++) diffs[i] = Math.abs((diffs[i] as number) - center);
+  // MAD -> sd for a normal, and / sqrt(2) because a difference holds two noise terms.
+  return (1.4826 * medianOf(diffs, n - 1)) / Math.SQRT2;
 }
 
 function medianResidual(xs: Float64Array, ys: Float64Array, n: number, slope: number): number {

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Prints the detector's evaluation table on the labelled corpus (the table in docs/memory.md).
-//   node packages/agent/test/memory/evaluate.mjs
+//   node packages/agent/test/memory/evaluate.mjs [--dir <corpus dir>]
 import { register } from 'tsx/esm/api';
 
 register();
 const { loadCorpus, scoreCorpus } = await import('./corpus.ts');
 const started = performance.now();
-const score = scoreCorpus(loadCorpus());
+const argv = process.argv.slice(2);
+const dir = argv.includes('--dir') ? argv[argv.indexOf('--dir') + 1] : undefined;
+const score = scoreCorpus(loadCorpus(dir));
 const ms = performance.now() - started;
 console.log(score.table);
 console.log('');

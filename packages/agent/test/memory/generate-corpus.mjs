@@ -2,6 +2,7 @@
 // Writes the synthetic part of the labelled memory-trace corpus (corpus/synthetic-*.json).
 // Deterministic (seeded), so rerunning it reproduces the committed files byte for byte.
 //   node packages/agent/test/memory/generate-corpus.mjs
+//   node packages/agent/test/memory/generate-corpus.mjs --seed 5000 --out /tmp/held-out   (same scenarios, other noise: a held-out check)
 //
 // Model of one trace: a post-GC heap sample at every major GC (Poisson arrivals),
 // value = floor(t) + live young garbage (exponential, AR(1)-correlated) + small noise.
@@ -9,7 +10,9 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dir = join(new URL('.', import.meta.url).pathname, 'corpus');
+const argv = process.argv.slice(2);
+const flag = (name) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : undefined);
+const dir = flag('out') ?? join(new URL('.', import.meta.url).pathname, 'corpus');
 mkdirSync(dir, { recursive: true });
 
 const MB = 1024 * 1024;
@@ -60,7 +63,7 @@ function add(scenario, label, params, extra = {}) {
   traces.push({ name: `${scenario}-${traces.filter((x) => x.scenario === scenario).length + 1}`, scenario, label, hours: params.hours, ...extra, t, kb });
 }
 
-let seed = 1000;
+let seed = Number(flag('seed') ?? 1000);
 const s = () => ++seed;
 
 // Healthy --------------------------------------------------------------------
