@@ -25,6 +25,8 @@ const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 /** Nesting allowed inside skipped sections (trace_tree nests by call depth). */
 const MAX_SKIP_DEPTH = 1 << 20;
 const MAX_U32 = 0xffffffff;
+/** Self sizes are exact integers up to 2^53. */
+const MAX_SIZE = Number.MAX_SAFE_INTEGER;
 const STANDARD_NODE_FIELDS = 'type,name,id,self_size,edge_count,trace_node_id,detachedness';
 
 // Top-level modes of the state machine.
@@ -885,7 +887,7 @@ export class SnapshotStreamParser {
       }
       if (record >= count) throw this._tooMany(i);
       if (type >= typeCount) throw this._badValue('node type', type, typeCount, i);
-      if (name > MAX_U32 || id > MAX_U32 || edges > MAX_U32 || trace > MAX_U32 || detached > 255) {
+      if (name > MAX_U32 || id > MAX_U32 || edges > MAX_U32 || trace > MAX_U32 || detached > 255 || size > MAX_SIZE) {
         // Rare: let _storeNode name the bad field.
         i = recordStart;
         break;
@@ -924,7 +926,9 @@ export class SnapshotStreamParser {
     cols.nodeName[record] = name;
     if (name > this._maxNodeName) this._maxNodeName = name;
     cols.nodeId[record] = this._u32(values[meta.nodeId]!, 'node id', i);
-    cols.nodeSelfSize[record] = values[meta.nodeSelfSize]!;
+    const size = values[meta.nodeSelfSize]!;
+    if (size > MAX_SIZE) throw this._badValue('node self_size', size, MAX_SIZE, i);
+    cols.nodeSelfSize[record] = size;
     const edges = this._u32(values[meta.nodeEdgeCount]!, 'node edge_count', i);
     cols.nodeEdgeCount[record] = edges;
     this._edgeSum += edges;

@@ -252,6 +252,10 @@ describe('inconsistent snapshots', () => {
     expectCode(mutated((r) => { r.nodes[0] = 99; }), 'LH_ERR_SNAPSHOT_INCONSISTENT', /node type 99/);
     expectCode(mutated((r) => { r.edges[0] = 99; }), 'LH_ERR_SNAPSHOT_INCONSISTENT', /edge type 99/);
     expectCode(mutated((r) => { r.nodes[2] = 2 ** 40; }), 'LH_ERR_SNAPSHOT_INCONSISTENT', /node id/);
+    // 2^60 as digits: beyond exact doubles.
+    expectCode(mutated((r) => { r.nodes[3] = 2 ** 60; }).replace(/1152921504606847000/, '1152921504606846976'), 'LH_ERR_SNAPSHOT_INCONSISTENT', /self_size/);
+    const huge = mutated((r) => { r.nodes[10] = 123456; }).replace('123456', '9'.repeat(400));
+    expectCode(huge, 'LH_ERR_SNAPSHOT_INCONSISTENT', /self_size Infinity/);
     // An element edge's number is an index, not a string: any value is fine.
     assert.ok(parseSnapshotBytes(Buffer.from(mutated((r) => { r.edges[1] = 999; }))));
   });
