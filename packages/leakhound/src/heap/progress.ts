@@ -37,7 +37,9 @@ export function createProgressReporter(stream: ProgressStream = process.stderr):
       drawn = false;
       return;
     }
-    stream.write('\r\x1b[2K' + formatProgress(phase, done, total, stream.columns ?? 80));
+    // A pseudo-terminal may report 0 columns.
+    const columns = stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80;
+    stream.write('\r\x1b[2K' + formatProgress(phase, done, total, columns));
     drawn = true;
   };
 }

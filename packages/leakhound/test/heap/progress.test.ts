@@ -29,6 +29,12 @@ describe('progress reporter', () => {
     assert.equal(stream.writes.at(-1), '\r\x1b[2K');
   });
 
+  test('a terminal reporting 0 columns still gets a bar', () => {
+    const stream = { ...fakeStream(true), columns: 0 };
+    createProgressReporter(stream)('read', 1, 2);
+    assert.match(stream.writes[0]!, /read +\[/);
+  });
+
   test('formats bytes as MB for reading and fits the terminal width', () => {
     assert.match(formatProgress('read', 512 * 1024 * 1024, 1024 * 1024 * 1024), /\[#{15}\.{15}\] {2}50% {2}512\.0\/1024\.0 MB/);
     assert.ok(formatProgress('read', 1, 2, 20).length < 20);
