@@ -2,6 +2,7 @@
 // .heapsnapshot that goes through JSON.parse). Everything the streaming parser
 // needs from it is resolved here once: field positions, type tables, counts.
 import { LeakhoundError } from '../errors.js';
+import { formatError } from './parser-bytes.js';
 import type { SnapshotMeta } from './snapshot.js';
 
 export interface SnapshotHeader {
@@ -36,10 +37,6 @@ export function parseHeaderJson(bytes: Uint8Array, offset: number): SnapshotHead
     );
   }
   return validateHeader(value, offset);
-}
-
-function formatError(message: string, offset: number): LeakhoundError {
-  return new LeakhoundError('LH_ERR_SNAPSHOT_FORMAT', `not a V8 heap snapshot: ${message}`, { offset });
 }
 
 function stringList(value: unknown, what: string, offset: number): string[] {

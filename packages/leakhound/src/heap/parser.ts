@@ -7,8 +7,14 @@
 // numbers (exact up to 2^53).
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { LeakhoundError, isLeakhoundError, type ErrorCode } from '../errors.js';
+import { LeakhoundError, isLeakhoundError } from '../errors.js';
+import {
+  CH_COMMA, CH_COLON, CH_LBRACE, CH_LBRACKET, CH_QUOTE, CH_RBRACE, CH_RBRACKET, CH_BACKSLASH,
+  GrowableBytes, formatError, isScalarByte, isSpace, syntaxError,
+} from './parser-bytes.js';
 import { MAX_COUNT, parseHeaderJson, type SnapshotHeader } from './parser-header.js';
+import { ValueSkipper } from './parser-skip.js';
+import { StringArrayScanner } from './parser-strings.js';
 import { noProgress, type ProgressFn } from './progress.js';
 import { HeapSnapshot, type HeapSnapshotInit } from './snapshot.js';
 import { StringTable } from './strings.js';
@@ -22,8 +28,6 @@ export interface ParseOptions {
 const DEFAULT_CHUNK = 8 * 1024 * 1024;
 /** A real header is a few KB; anything this big is not a heap snapshot. */
 const MAX_HEADER_BYTES = 4 * 1024 * 1024;
-/** Nesting allowed inside skipped sections (trace_tree nests by call depth). */
-const MAX_SKIP_DEPTH = 1 << 20;
 const MAX_U32 = 0xffffffff;
 /** Self sizes are exact integers up to 2^53. */
 const MAX_SIZE = Number.MAX_SAFE_INTEGER;
@@ -63,68 +67,6 @@ const N_IN = 1; // inside a number
 const N_AFTER = 2; // after a value: ',' or ']'
 const N_NEXT = 3; // after ',': a value
 const N_END = 4; // after ']'
-
-// String-array states.
-const T_FIRST = 0;
-const T_IN = 1;
-const T_AFTER = 2;
-const T_NEXT = 3;
-// Escape states inside a string.
-const ESC_NONE = 0;
-const ESC_BACKSLASH = 1;
-const ESC_HEX = 2;
-
-
-const CH_QUOTE = 34;
-const CH_BACKSLASH = 92;
-const CH_COMMA = 44;
-const CH_COLON = 58;
-const CH_LBRACKET = 91;
-const CH_RBRACKET = 93;
-const CH_LBRACE = 123;
-const CH_RBRACE = 125;
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
-}
-
-/** Bytes that may appear in a JSON number or literal (true, false, null). */
-function isScalarByte(c: number): boolean {
-  return (
-    (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69 ||
-    c === 116 || c === 114 || c === 117 || c === 102 || c === 97 || c === 108 || c === 115 || c === 110
-  );
-}
-
-function describeByte(c: number): string {
-  return c >= 33 && c <= 126 ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
-}
-
-class GrowableBytes {
-  bytes = new Uint8Array(256);
-  length = 0;
-
-  push(buf: Uint8Array, start: number, end: number): void {
-    const n = end - start;
-    if (n <= 0) return;
-    this._ensure(n);
-    this.bytes.set(buf.subarray(start, end), this.length);
-    this.length += n;
-  }
-
-  pushByte(c: number): void {
-    if (this.length === this.bytes.length) this._ensure(1);
-    this.bytes[this.length++] = c;
-  }
-
-  private _ensure(extra: number): void {
-    const need = this.length + extra;
-    if (need <= this.bytes.length) return;
-    const next = new Uint8Array(Math.max(need, this.bytes.length * 2));
-    next.set(this.bytes.subarray(0, this.length));
-    this.bytes = next;
-  }
-}
 
 /** Numbers of a section kept as they come: 4 bytes each, or 8 when `wide`. */
 class GrowableNumbers {
@@ -178,10 +120,7 @@ export class SnapshotStreamParser {
   private _headerEscape = false;
   private _meta: SnapshotHeader | null = null;
 
-  private _skipStack: number[] = [];
-  private _skipInString = false;
-  private _skipEscape = false;
-  private _skipScalar = false;
+  private _skipper = new ValueSkipper();
 
   // Number scanning.
   private _sink = SINK_RAW;
@@ -219,13 +158,7 @@ export class SnapshotStreamParser {
 
   // String scanning.
   private readonly _strings = new StringTable(1 << 16);
-  private _strState = T_FIRST;
-  private _esc = ESC_NONE;
-  private _hexCount = 0;
-  private _hexValue = 0;
-  private _highSurrogate = 0;
-  private _inScratch = false;
-  private readonly _scratch = new GrowableBytes();
+  private _stringScanner = new StringArrayScanner(this._strings);
 
   /** @param inputBytes total input size, used to refuse absurd counts before allocating. */
   constructor(inputBytes: number) {
@@ -252,13 +185,15 @@ export class SnapshotStreamParser {
           i = this._scanNumbers(buf, i, end);
           break;
         case M_STRINGS:
-          i = this._scanStrings(buf, i, end);
+          i = this._stringScanner.scan(buf, i, end, this._base);
+          if (this._stringScanner.done) this._mode = M_AFTER;
           break;
         case M_HEADER:
           i = this._scanHeader(buf, i, end);
           break;
         case M_SKIP:
-          i = this._scanSkip(buf, i, end);
+          i = this._skipper.scan(buf, i, end, this._base);
+          if (this._skipper.done) this._mode = M_AFTER;
           break;
         case M_KEY_STR:
           i = this._scanKey(buf, i, end);
@@ -328,21 +263,12 @@ export class SnapshotStreamParser {
     return this._section === S_OTHER ? 'an unknown section' : SECTION_NAMES[this._section]!;
   }
 
-  private _error(code: ErrorCode, message: string, offset: number): LeakhoundError {
-    return new LeakhoundError(code, `${message} at byte ${offset}`, { offset });
-  }
-
   private _syntax(buf: Uint8Array, i: number, expected: string): LeakhoundError {
-    const offset = this._base + i;
-    return new LeakhoundError(
-      'LH_ERR_SNAPSHOT_SYNTAX',
-      `invalid JSON at byte ${offset}: expected ${expected}, found ${describeByte(buf[i]!)}`,
-      { offset },
-    );
+    return syntaxError(this._base + i, buf[i]!, expected);
   }
 
   private _formatError(message: string, offset: number): LeakhoundError {
-    return new LeakhoundError('LH_ERR_SNAPSHOT_FORMAT', `not a V8 heap snapshot: ${message}`, { offset });
+    return formatError(message, offset);
   }
 
   private _inconsistent(message: string, offset?: number): LeakhoundError {
@@ -441,10 +367,7 @@ export class SnapshotStreamParser {
     const offset = this._base + i;
     if (section === S_OTHER) {
       this._mode = M_SKIP;
-      this._skipStack = [];
-      this._skipInString = false;
-      this._skipEscape = false;
-      this._skipScalar = false;
+      this._skipper = new ValueSkipper();
       return i;
     }
     if (this._seen[section] !== 0) throw this._formatError(`"${SECTION_NAMES[section]}" appears twice`, offset);
@@ -460,7 +383,7 @@ export class SnapshotStreamParser {
     if (c !== CH_LBRACKET) throw this._formatError(`"${SECTION_NAMES[section]}" is not an array`, offset);
     if (section === S_STRINGS) {
       this._mode = M_STRINGS;
-      this._strState = T_FIRST;
+      this._stringScanner = new StringArrayScanner(this._strings);
       return i + 1;
     }
     this._mode = M_NUMBERS;
@@ -1131,220 +1054,6 @@ export class SnapshotStreamParser {
       column[k] = values[base + lColumn]!;
     }
     return { node, scriptId, line, column };
-  }
-
-  // ---- strings: JSON string literals decoded to UTF-8 bytes ----
-
-  private _scanStrings(buf: Uint8Array, i: number, end: number): number {
-    while (i < end) {
-      const state = this._strState;
-      if (state === T_IN) {
-        i = this._esc === ESC_NONE ? this._scanStringBody(buf, i, end) : this._scanEscape(buf, i);
-        continue;
-      }
-      const c = buf[i]!;
-      if (isSpace(c)) {
-        i++;
-        continue;
-      }
-      if (c === CH_QUOTE) {
-        if (state === T_AFTER) throw this._syntax(buf, i, `',' or ']' in "strings"`);
-        this._strState = T_IN;
-        this._inScratch = false;
-        this._scratch.length = 0;
-        this._highSurrogate = 0;
-        i++;
-      } else if (c === CH_COMMA) {
-        if (state !== T_AFTER) throw this._syntax(buf, i, 'a string in "strings"');
-        this._strState = T_NEXT;
-        i++;
-      } else if (c === CH_RBRACKET) {
-        if (state === T_NEXT) throw this._syntax(buf, i, `a string after ',' in "strings"`);
-        this._mode = M_AFTER;
-        return i + 1;
-      } else if (state === T_AFTER) {
-        throw this._syntax(buf, i, `',' or ']' in "strings"`);
-      } else if (isScalarByte(c) || c === CH_LBRACE || c === CH_LBRACKET) {
-        throw this._formatError(`"strings" holds a value that is not a string at byte ${this._base + i}`, this._base + i);
-      } else {
-        throw this._syntax(buf, i, 'a string in "strings"');
-      }
-    }
-    return i;
-  }
-
-  /** Plain bytes up to a quote, a backslash or the end of the piece. */
-  private _scanStringBody(buf: Uint8Array, i: number, end: number): number {
-    if (this._highSurrogate !== 0 && buf[i] !== CH_BACKSLASH) this._flushSurrogate();
-    let j = i;
-    let c = 0;
-    while (j < end) {
-      c = buf[j]!;
-      if (c === CH_QUOTE || c === CH_BACKSLASH || c < 32) break;
-      j++;
-    }
-    if (j === end) {
-      // The string continues in the next piece.
-      this._scratch.push(buf, i, j);
-      this._inScratch = true;
-      return j;
-    }
-    if (c === CH_QUOTE) {
-      if (this._inScratch) {
-        this._scratch.push(buf, i, j);
-        this._strings.addBytes(this._scratch.bytes, 0, this._scratch.length);
-      } else {
-        this._strings.addBytes(buf, i, j);
-      }
-      this._strState = T_AFTER;
-      return j + 1;
-    }
-    if (c === CH_BACKSLASH) {
-      this._scratch.push(buf, i, j);
-      this._inScratch = true;
-      this._esc = ESC_BACKSLASH;
-      return j + 1;
-    }
-    throw this._syntax(buf, j, 'an escaped control character in a string');
-  }
-
-  private _scanEscape(buf: Uint8Array, i: number): number {
-    const c = buf[i]!;
-    if (this._esc === ESC_BACKSLASH) {
-      if (c === 117 /* u */) {
-        this._esc = ESC_HEX;
-        this._hexCount = 0;
-        this._hexValue = 0;
-        return i + 1;
-      }
-      if (this._highSurrogate !== 0) this._flushSurrogate();
-      let byte: number;
-      switch (c) {
-        case CH_QUOTE: byte = 34; break;
-        case CH_BACKSLASH: byte = 92; break;
-        case 47: byte = 47; break;
-        case 98: byte = 8; break;
-        case 102: byte = 12; break;
-        case 110: byte = 10; break;
-        case 114: byte = 13; break;
-        case 116: byte = 9; break;
-        default:
-          throw this._syntax(buf, i, 'a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
-      }
-      this._scratch.pushByte(byte);
-      this._esc = ESC_NONE;
-      return i + 1;
-    }
-    let digit: number;
-    if (c >= 48 && c <= 57) digit = c - 48;
-    else if (c >= 97 && c <= 102) digit = c - 87;
-    else if (c >= 65 && c <= 70) digit = c - 55;
-    else throw this._syntax(buf, i, 'a hex digit in a \\u escape');
-    this._hexValue = this._hexValue * 16 + digit;
-    if (++this._hexCount === 4) {
-      this._esc = ESC_NONE;
-      this._codeUnit(this._hexValue);
-    }
-    return i + 1;
-  }
-
-  /** Lone surrogates become U+FFFD, as Buffer's UTF-8 encoder does for JS strings. */
-  private _codeUnit(unit: number): void {
-    if (this._highSurrogate !== 0) {
-      if (unit >= 0xdc00 && unit <= 0xdfff) {
-        const cp = 0x10000 + ((this._highSurrogate - 0xd800) << 10) + (unit - 0xdc00);
-        this._highSurrogate = 0;
-        this._utf8(cp);
-        return;
-      }
-      this._flushSurrogate();
-    }
-    if (unit >= 0xd800 && unit <= 0xdbff) this._highSurrogate = unit;
-    else if (unit >= 0xdc00 && unit <= 0xdfff) this._utf8(0xfffd);
-    else this._utf8(unit);
-  }
-
-  private _flushSurrogate(): void {
-    this._highSurrogate = 0;
-    this._utf8(0xfffd);
-  }
-
-  private _utf8(cp: number): void {
-    const out = this._scratch;
-    if (cp < 0x80) {
-      out.pushByte(cp);
-    } else if (cp < 0x800) {
-      out.pushByte(0xc0 | (cp >> 6));
-      out.pushByte(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      out.pushByte(0xe0 | (cp >> 12));
-      out.pushByte(0x80 | ((cp >> 6) & 0x3f));
-      out.pushByte(0x80 | (cp & 0x3f));
-    } else {
-      out.pushByte(0xf0 | (cp >> 18));
-      out.pushByte(0x80 | ((cp >> 12) & 0x3f));
-      out.pushByte(0x80 | ((cp >> 6) & 0x3f));
-      out.pushByte(0x80 | (cp & 0x3f));
-    }
-  }
-
-  // ---- any other value (trace_tree, samples, unknown keys): validated and skipped ----
-
-  private _scanSkip(buf: Uint8Array, i: number, end: number): number {
-    const stack = this._skipStack;
-    let inString = this._skipInString;
-    let escape = this._skipEscape;
-    for (; i < end; i++) {
-      const c = buf[i]!;
-      if (inString) {
-        if (escape) {
-          escape = false;
-        } else if (c === CH_BACKSLASH) {
-          escape = true;
-        } else if (c === CH_QUOTE) {
-          inString = false;
-          if (stack.length === 0) {
-            this._mode = M_AFTER;
-            return i + 1;
-          }
-        } else if (c < 32) {
-          throw this._syntax(buf, i, 'an escaped control character in a string');
-        }
-        continue;
-      }
-      if (c === CH_QUOTE) {
-        inString = true;
-      } else if (c === CH_LBRACKET || c === CH_LBRACE) {
-        if (stack.length >= MAX_SKIP_DEPTH) {
-          throw this._error('LH_ERR_SNAPSHOT_TOO_LARGE', `a value nests deeper than ${MAX_SKIP_DEPTH} levels`, this._base + i);
-        }
-        stack.push(c + 2);
-      } else if (c === CH_RBRACKET || c === CH_RBRACE) {
-        if (stack.length === 0) {
-          if (!this._skipScalar) throw this._syntax(buf, i, 'a value');
-          this._mode = M_AFTER;
-          return i;
-        }
-        if (stack.pop() !== c) throw this._syntax(buf, i, 'a matching bracket');
-        if (stack.length === 0) {
-          this._mode = M_AFTER;
-          return i + 1;
-        }
-      } else if (c === CH_COMMA) {
-        if (stack.length === 0) {
-          if (!this._skipScalar) throw this._syntax(buf, i, 'a value');
-          this._mode = M_AFTER;
-          return i;
-        }
-      } else if (isScalarByte(c)) {
-        this._skipScalar = true;
-      } else if (c !== CH_COLON && !isSpace(c)) {
-        throw this._syntax(buf, i, 'a JSON value');
-      }
-    }
-    this._skipInString = inString;
-    this._skipEscape = escape;
-    return i;
   }
 }
 
