@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { parseBytes, parseDuration, parseEnv } from '../src/config.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { ENV_VARIABLES, parseBytes, parseDuration, parseEnv } from '../src/config.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const built = existsSync(new URL('../dist/register.js', import.meta.url));
@@ -87,4 +87,13 @@ test('durations and sizes', () => {
   assert.equal(parseBytes('2MB'), 2 * 1024 * 1024);
   assert.equal(parseBytes('512k'), 512 * 1024);
   assert.equal(parseBytes('lots'), null);
+});
+
+test('docs/configuration.md documents every LEAKHOUND_* variable the agent reads, and only those', () => {
+  const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+  const documented = new Set([...doc.matchAll(/^\| `(LEAKHOUND_[A-Z_]+)` \|/gm)].map((m) => m[1]));
+  assert.deepEqual([...documented].sort(), [...ENV_VARIABLES].sort());
+  const source = readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
+  const read = new Set([...source.matchAll(/\b(?:get|bool|duration|share|integer)\('(LEAKHOUND_[A-Z_]+)'/g)].map((m) => m[1]));
+  assert.deepEqual([...read].sort(), [...ENV_VARIABLES].sort());
 });
