@@ -35,10 +35,10 @@ function run(args: string[], limitMs: number): Promise<ChildResult> {
   });
 }
 
-test('a leaking child program is marked leaking, logs the message, snapshots, reports degraded health over HTTP, and exits by itself after stop()', { timeout: 40_000, skip: existsSync(dist) ? false : 'run npm run build first' }, async () => {
+test('a leaking child program is marked leaking, logs the message, snapshots, reports degraded health over HTTP, and exits by itself after stop()', { timeout: 45_000, skip: existsSync(dist) ? false : 'run npm run build first' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lh-agent-'));
   try {
-    const result = await run(['leak', dir, '15'], 30_000);
+    const result = await run(['leak', dir, '20'], 35_000);
     assert.equal(result.code, 0, result.stderr);
     const states = result.lines.filter((l) => l.event === 'state');
     const leaking = states.find((l) => l.to === 'leaking');
@@ -98,4 +98,46 @@ test('startAgent in process: one agent at a time, health() and memory() shape, o
     await agent.stop();
   }
   assert.equal(currentAgent(), null);
+});
+
+test('SIGUSR2 writes a guarded snapshot (logged with the event-loop pause) instead of killing the process', { timeout: 30_000, skip: existsSync(dist) ? false : 'run npm run build first' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lh-agent-'));
+  try {
+    const source = `
+      import { startAgent } from ${JSON.stringify(dist)};
+      const lines = [];
+      const agent = startAgent({ logger: { info: (m) => lines.push(m), warn: (m) => lines.push(m) }, memory: { snapshots: { dir: ${JSON.stringify(dir)} } } });
+      // Stands in for the service's own server: the agent's handles are all unref'd.
+      const service = setTimeout(() => {}, 15000);
+      agent.on('snapshot', async (result) => {
+        clearTimeout(service);
+        console.log(JSON.stringify({ result, lines }));
+        await agent.stop();
+      });
+      process.kill(process.pid, 'SIGUSR2');
+    `;
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const proc = spawn(process.execPath, ['--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const killer = setTimeout(() => {
+        proc.kill('SIGKILL');
+        reject(new Error(`child did not exit by itself\n${stdout}\n${stderr}`));
+      }, 20_000);
+      proc.on('exit', (code) => {
+        clearTimeout(killer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const { result: snap, lines } = JSON.parse(result.stdout.trim()) as { result: { taken: boolean; trigger: string; path: string }; lines: string[] };
+    assert.equal(snap.trigger, 'signal');
+    assert.equal(snap.taken, true);
+    assert.ok(existsSync(snap.path));
+    assert.ok(lines.some((l) => /the event loop pauses while it is written/.test(l)), lines.join('\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
