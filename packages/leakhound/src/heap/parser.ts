@@ -1105,29 +1105,32 @@ export async function parseSnapshotFile(path: string, options: ParseOptions = {}
   const onProgress = options.onProgress ?? noProgress;
   let handle: FileHandle;
   let size: number;
+  let regular: boolean;
   let pending: Promise<{ bytesRead: number }> | null = null;
   try {
     const info = await stat(path);
     if (info.isDirectory()) {
       throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     }
-    size = info.size;
+    // Pipes (`<(gunzip -c x.heapsnapshot.gz)`, /dev/stdin) have no size and no positions.
+    regular = info.isFile();
+    size = regular ? info.size : 0;
     handle = await open(path, 'r');
   } catch (error) {
     throw fileError(error, path);
   }
   try {
-    if (size === 0) {
+    if (regular && size === 0) {
       throw new LeakhoundError('LH_ERR_SNAPSHOT_EMPTY', 'the file is empty (0 bytes)', { offset: 0 });
     }
-    const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, size));
-    // Files without a size (pipes) cannot bound counts by their size.
-    const parser = new SnapshotStreamParser(size > 0 ? size : Number.MAX_SAFE_INTEGER);
+    const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, regular ? size : DEFAULT_CHUNK));
+    // Pipes cannot bound counts by their size.
+    const parser = new SnapshotStreamParser(regular ? size : Number.MAX_SAFE_INTEGER);
     // One spare byte each for feed()'s sentinel.
     let current = Buffer.allocUnsafe(chunk + 1);
     let spare = Buffer.allocUnsafe(chunk + 1);
     let position = 0;
-    pending = handle.read(current, 0, chunk, position);
+    pending = handle.read(current, 0, chunk, regular ? position : null);
     onProgress('read', 0, size);
     while (true) {
       let bytesRead: number;
@@ -1139,9 +1142,9 @@ export async function parseSnapshotFile(path: string, options: ParseOptions = {}
       pending = null;
       if (bytesRead === 0) break;
       position += bytesRead;
-      pending = handle.read(spare, 0, chunk, position);
+      pending = handle.read(spare, 0, chunk, regular ? position : null);
       parser.feed(current, bytesRead);
-      onProgress('read', position, Math.max(size, position));
+      onProgress('read', position, regular ? Math.max(size, position) : 0);
       const used = current;
       current = spare;
       spare = used;

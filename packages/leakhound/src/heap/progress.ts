@@ -50,7 +50,8 @@ export function formatProgress(phase: string, done: number, total: number, colum
   const filled = Math.round(ratio * BAR_WIDTH);
   const bar = '#'.repeat(filled) + '.'.repeat(BAR_WIDTH - filled);
   const pct = String(Math.floor(ratio * 100)).padStart(3);
-  const amount = phase === 'read' ? `${mb(done)}/${mb(total)} MB` : `${done}/${total}`;
+  // Total 0: unknown (reading a pipe).
+  const amount = phase === 'read' ? (total > 0 ? `${mb(done)}/${mb(total)} MB` : `${mb(done)} MB`) : `${done}/${total}`;
   const line = `${phase.padEnd(10)} [${bar}] ${pct}%  ${amount}`;
   return line.length < columns ? line : line.slice(0, Math.max(0, columns - 1));
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,17 @@ describe('files that cannot be read', () => {
     const blank = join(dir, 'blank.heapsnapshot');
     writeFileSync(blank, ' \n\t\n');
     await assert.rejects(parseSnapshotFile(blank), { code: 'LH_ERR_SNAPSHOT_EMPTY' });
+  });
+
+  test('an empty pipe', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, async () => {
+    const fifo = join(dir, 'empty.pipe');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', ': > "$1"', 'sh', fifo], { stdio: 'ignore' });
+    try {
+      await assert.rejects(parseSnapshotFile(fifo), { code: 'LH_ERR_SNAPSHOT_EMPTY' });
+    } finally {
+      writer.kill();
+    }
   });
 
   test('file errors name the file and keep the byte offset', async () => {

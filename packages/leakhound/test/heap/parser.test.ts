@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,6 +205,20 @@ describe('parseSnapshotFile on a snapshot written by Node', () => {
     const all = new Set<string>();
     for (let i = 0; i < snap.strings.count; i++) all.add(snap.strings.get(i));
     assert.ok(all.has('markér "quoted"\n中\ttab'));
+  });
+
+  test('a named pipe (no size, no positions) parses the same as the file', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, async () => {
+    const fifo = join(dir, 'pipe.heapsnapshot');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', file, fifo], { stdio: 'ignore' });
+    const progress: number[] = [];
+    try {
+      const parsed = await parseSnapshotFile(fifo, { chunkSize: 1 << 16, onProgress: (p, _d, t) => { if (p === 'read') progress.push(t); } });
+      assertSameSnapshot(parsed, await parseSnapshotFile(file));
+      assert.ok(progress.every((t) => t === 0), 'a pipe has no known total');
+    } finally {
+      writer.kill();
+    }
   });
 
   test('a file rewritten with tiny reads and a trailing newline still parses the same', async () => {

@@ -39,5 +39,6 @@ describe('progress reporter', () => {
     assert.match(formatProgress('read', 512 * 1024 * 1024, 1024 * 1024 * 1024), /\[#{15}\.{15}\] {2}50% {2}512\.0\/1024\.0 MB/);
     assert.ok(formatProgress('read', 1, 2, 20).length < 20);
     assert.match(formatProgress('x', 5, 0), / {2}0%/);
+    assert.match(formatProgress('read', 3 * 1024 * 1024, 0), / {2}3\.0 MB$/);
   });
 });
