@@ -10,10 +10,9 @@ export function statsLine(pool: string, stats: PoolStats): string {
   return `${pool} - Pool stats ${formatStats(stats)}`;
 }
 
-export function leakLine(pool: string, connectionId: number, heldMs: number, context: string | undefined, frames: readonly string[], captured: boolean): string {
+export function leakLine(pool: string, connectionId: number, heldMs: number, context: string | undefined, frames: readonly string[], noFramesReason: string): string {
   const by = context === undefined ? '' : ` by ${context}`;
-  const where =
-    frames.length > 0 ? `, borrowed at:\n    ${frames.join('\n    ')}` : captured ? ' (no user frame in the borrower\'s stack)' : ' (borrower stack not captured)';
+  const where = frames.length > 0 ? `, borrowed at:\n    ${frames.join('\n    ')}` : ` (${noFramesReason})`;
   return `Connection leak detection triggered for pool "${pool}" connection #${connectionId}, held ${Math.round(heldMs)} ms${by}${where}`;
 }
 

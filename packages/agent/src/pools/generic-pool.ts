@@ -1,6 +1,6 @@
 // generic-pool: no borrow events, so the instance's acquire/release/destroy are
 // wrapped (use() goes through acquire/release). Counts from its getters.
-import { isFunction, undoAll, nameOf, patchMethod, type AnyFunction } from './patch.js';
+import { SelfReturningCalls, isFunction, undoAll, nameOf, patchMethod, type AnyFunction } from './patch.js';
 import type { BorrowHooks, PoolAdapter, PoolStats } from './types.js';
 
 interface GenericPoolLike {
@@ -32,10 +32,12 @@ export class GenericPoolAdapter implements PoolAdapter {
   }
 
   attach(hooks: BorrowHooks): void {
+    const internal = new SelfReturningCalls();
+    this._undo.push(...internal.wrap(this._pool, ['use']));
     this._undo.push(
       patchMethod(this._pool, 'acquire', (original) =>
         function acquire(this: unknown, ...args: unknown[]): unknown {
-          const borrow = hooks.begin(acquire);
+          const borrow = hooks.begin(internal.callerOr(acquire));
           return (original.apply(this, args) as Promise<unknown>).then(
             (resource) => {
               if (resource !== null && typeof resource === 'object') hooks.acquired(borrow, resource);

@@ -12,7 +12,7 @@ import { watchDeadlines, type DeadlineWatch } from './deadlines.js';
 import { adapterFor } from './detect.js';
 import { exhaustionLines, exhaustionSuffix, leakLine, statsLine, unleakLine, type ExhaustionReason } from './format.js';
 import { PoolMetrics } from './pool-metrics.js';
-import { captureStack, frameLocation, noStack, userFrames, type CapturedStack, type StackCaller } from './stack.js';
+import { captureStack, frameLocation, libraryBorrow, missingFramesReason, noStack, userFrames, type CapturedStack, type StackCaller } from './stack.js';
 import { Borrow, type BorrowHooks, type HolderInfo, type PoolAdapter, type PoolKind, type PoolMonitorOptions, type PoolStats } from './types.js';
 
 const leakChannel = diagnosticsChannel.channel(CHANNELS.poolLeak);
@@ -149,10 +149,10 @@ export class PoolMonitor implements BorrowHooks {
 
   // --- BorrowHooks: called by the adapter from inside the pool's own code paths ---
 
-  begin(caller: StackCaller, site?: CapturedStack): Borrow {
+  begin(caller: StackCaller | undefined, site?: CapturedStack): Borrow {
     let borrow: Borrow;
     try {
-      const trace = !this._settings.captureStacks ? noStack() : (site ?? captureStack(caller));
+      const trace = !this._settings.captureStacks ? noStack() : (site ?? (caller === undefined ? libraryBorrow() : captureStack(caller)));
       borrow = new Borrow(now(), trace, currentContext());
       this._waits.add(borrow);
     } catch {
@@ -221,7 +221,7 @@ export class PoolMonitor implements BorrowHooks {
     this._metrics.leaked();
     const frames = userFrames(borrow.trace, this._settings.maxStackFrames);
     const context = describeContext(borrow.context);
-    const message = leakLine(this.name, borrow.connectionId, heldMs, context, frames, this._settings.captureStacks);
+    const message = leakLine(this.name, borrow.connectionId, heldMs, context, frames, missingFramesReason(borrow.trace));
     safeLog(this._settings.logger, 'warn', message);
     const report = { pool: this.name, connectionId: borrow.connectionId, heldMs: Math.round(heldMs), context, requestContext: borrow.context, stack: frames, message };
     publish(leakChannel, report);

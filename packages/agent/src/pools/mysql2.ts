@@ -2,7 +2,7 @@
 // 'acquire'/'release' events are not emitted when a returned connection is handed
 // straight to a queued borrower, so the core pool's getConnection/releaseConnection
 // are wrapped instead (query(), execute() and connection.release() all go through them).
-import { isFunction, undoAll, threadIdOf, patchMethod, type AnyFunction } from './patch.js';
+import { SelfReturningCalls, isFunction, undoAll, threadIdOf, patchMethod, type AnyFunction } from './patch.js';
 import type { BorrowHooks, PoolAdapter, PoolStats } from './types.js';
 
 interface Sized {
@@ -51,12 +51,14 @@ export class Mysql2PoolAdapter implements PoolAdapter {
   }
 
   attach(hooks: BorrowHooks): void {
+    const internal = new SelfReturningCalls();
+    this._undo.push(...internal.wrap(this._pool, ['query', 'execute']));
     this._undo.push(
       patchMethod(this._pool, 'getConnection', (original) =>
         function getConnection(this: unknown, ...args: unknown[]): unknown {
           const callback = args[0];
           if (!isFunction(callback)) return original.apply(this, args);
-          const borrow = hooks.begin(getConnection);
+          const borrow = hooks.begin(internal.callerOr(getConnection));
           return original.call(this, (error: unknown, connection: unknown) => {
             if (error) hooks.failed(borrow, error, error instanceof Error && EXHAUSTED.has(error.message));
             else if (connection !== null && typeof connection === 'object') hooks.acquired(borrow, connection, threadIdOf(connection));

@@ -30,6 +30,38 @@ export function listen(source: EventSource, event: string, listener: AnyFunction
   };
 }
 
+/**
+ * Wraps methods that borrow and always return by themselves (pg's pool.query, generic-pool's use)
+ * so the adapter knows, during their synchronous part, that the borrow it sees is theirs.
+ */
+export class SelfReturningCalls {
+  depth = 0;
+
+  wrap(target: object, names: readonly string[]): Array<() => void> {
+    const enter = (): number => this.depth++;
+    const leave = (): number => this.depth--;
+    return names
+      .filter((name) => isFunction((target as Record<string, unknown>)[name]))
+      .map((name) =>
+        patchMethod(target, name, (original) =>
+          function selfReturning(this: unknown, ...args: unknown[]): unknown {
+            enter();
+            try {
+              return original.apply(this, args);
+            } finally {
+              leave();
+            }
+          },
+        ),
+      );
+  }
+
+  /** `caller` unless a self-returning call is on the stack. */
+  callerOr<T>(caller: T): T | undefined {
+    return this.depth > 0 ? undefined : caller;
+  }
+}
+
 /** Undoes every patch in the list, newest first, and empties it. */
 export function undoAll(undo: Array<() => void>): void {
   for (const step of undo.splice(0).reverse()) step();

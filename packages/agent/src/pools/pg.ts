@@ -1,7 +1,7 @@
 // pg.Pool (pg-pool): borrows are seen by wrapping the instance's connect() (pool.query()
 // goes through it too), returns through the pool's own 'release' event, counts from
 // totalCount/idleCount/waitingCount.
-import { isFunction, undoAll, listen, patchMethod, type AnyFunction, type EventSource } from './patch.js';
+import { SelfReturningCalls, isFunction, undoAll, listen, patchMethod, type AnyFunction, type EventSource } from './patch.js';
 import type { BorrowHooks, PoolAdapter, PoolStats } from './types.js';
 
 interface PgPoolLike extends EventSource {
@@ -34,11 +34,13 @@ export class PgPoolAdapter implements PoolAdapter {
   }
 
   attach(hooks: BorrowHooks): void {
+    const internal = new SelfReturningCalls();
+    this._undo.push(...internal.wrap(this._pool, ['query']));
     this._undo.push(
       patchMethod(this._pool, 'connect', (original) =>
         function connect(this: unknown, ...args: unknown[]): unknown {
           const callback = args[0];
-          const borrow = hooks.begin(connect);
+          const borrow = hooks.begin(internal.callerOr(connect));
           const settle = (error: unknown, client: unknown): void => {
             if (error) hooks.failed(borrow, error, error instanceof Error && error.message === TIMEOUT_MESSAGE);
             else if (client !== null && typeof client === 'object') hooks.acquired(borrow, client);

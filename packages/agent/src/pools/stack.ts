@@ -8,8 +8,11 @@ export interface CapturedStack {
 }
 
 const NOT_CAPTURED: CapturedStack = Object.freeze({});
-// Pool internals and async glue eat frames before the user's; 24 leaves room for both.
-const CAPTURE_LIMIT = 24;
+const LIBRARY_BORROW: CapturedStack = Object.freeze({});
+// Capture cost grows with every frame (~100-300 ns each here) and is paid on every
+// borrow; frames above the adapter's wrapper are cut, so at most ~4 pool-library
+// frames (mysql2's promise wrapper) come before the user's. 10 leaves 6+ user frames.
+const CAPTURE_LIMIT = 10;
 const MAX_FRAME_CHARS = 300;
 
 const AGENT_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -30,6 +33,18 @@ export function captureStack(caller: StackCaller): CapturedStack {
 
 export function noStack(): CapturedStack {
   return NOT_CAPTURED;
+}
+
+/** Marks a borrow made by the pool library for itself (pool.query()), which it also returns. */
+export function libraryBorrow(): CapturedStack {
+  return LIBRARY_BORROW;
+}
+
+/** Why a report has no frames: text for the log line. */
+export function missingFramesReason(trace: CapturedStack): string {
+  if (trace === LIBRARY_BORROW) return 'borrowed inside the pool library (pool.query() or similar), no stack captured';
+  if (trace === NOT_CAPTURED) return 'borrower stack not captured';
+  return "no user frame in the borrower's stack";
 }
 
 /** The user frames of a captured stack ("at fn (/path:1:2)"), without node internals, pool libraries or the agent. */

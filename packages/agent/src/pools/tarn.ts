@@ -68,14 +68,16 @@ export class TarnPoolAdapter implements PoolAdapter {
 
   attach(hooks: BorrowHooks): void {
     const pending = this._pending;
+    const client = this._knexClient;
     const onRequest = function acquireRequest(eventId: unknown): void {
       if (typeof eventId !== 'number' || pending.size >= MAX_PENDING) return;
       const site = transactionSite.getStore();
       const trace = site === undefined || site.taken ? undefined : site.trace;
       if (site !== undefined) site.taken = true;
-      pending.set(eventId, hooks.begin(acquireRequest, trace));
+      // knex's own queries borrow from deep inside its runner with no user frame on the stack and
+      // always give the connection back: only its transactions (site captured at the call) get a stack.
+      pending.set(eventId, hooks.begin(client === undefined ? acquireRequest : undefined, trace));
     };
-    const client = this._knexClient;
     if (client !== undefined && isFunction(client.transaction)) {
       this._undo.push(
         patchMethod(client, 'transaction', (original) =>

@@ -75,6 +75,13 @@ test('connections returned in time produce no warning; pool.query borrows are tr
     }
     await Promise.all(Array.from({ length: 10 }, () => pool.query('SELECT pg_sleep(0.01)')));
     assert.deepEqual(monitor.holders(), []);
+    // A pool.query() borrow is pg-pool's own (it always returns it): tracked with its context, no stack captured.
+    const slow = runWithContext({ method: 'GET', url: '/slow' }, () => pool.query('SELECT pg_sleep(0.4)'));
+    const longQuery = await waitFor('report of the long pool.query', () => logger.matching(/^Connection leak/)[0]);
+    assert.match(longQuery, /^Connection leak detection triggered for pool "quick" connection #\d, held \d+ ms by GET \/slow \(borrowed inside the pool library \(pool\.query\(\) or similar\), no stack captured\)$/);
+    await slow;
+    assert.equal(logger.matching(/^Previously reported/).length, 1);
+    logger.lines.length = 0;
     // Sit past the threshold so a missed release would have been reported.
     await sleep(400);
     assert.deepEqual(logger.matching(/leak/i), []);
@@ -134,6 +141,7 @@ test('pool semantics are unchanged: same errors, double release still throws, no
     monitor.stop();
   }
   assert.equal(Object.prototype.hasOwnProperty.call(pool, 'connect'), false);
+  assert.equal(Object.prototype.hasOwnProperty.call(pool, 'query'), false);
   assert.equal(pool.listenerCount('release'), 0);
   assert.equal(listMonitoredPools().includes(monitor), false);
   await pool.end();
