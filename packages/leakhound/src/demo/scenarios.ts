@@ -17,13 +17,14 @@ export interface DemoScenario {
   requests?: number;
   durationSec?: number;
   warmup: number;
+  warmupTimeoutSec: number;
   connections: number;
   rounds: number;
 }
 
 export const DEMO_SCENARIOS: readonly DemoScenario[] = [
-  { name: 'device-price-leaky', example: 'device-price', args: ['examples/device-price/src/server.ts'], urls: ['/devices/1/price'], expected: 'leak', needsDatabase: false, requests: 1500, warmup: 800, connections: 8, rounds: 5 },
-  { name: 'device-price-fixed', example: 'device-price', args: ['examples/device-price/src/server.ts', '--fixed'], urls: ['/devices/1/price'], expected: 'clean', needsDatabase: false, requests: 1500, warmup: 800, connections: 8, rounds: 5 },
-  { name: 'coupon-stats-leaky', example: 'coupon-stats', args: ['examples/coupon-stats/src/server.ts'], urls: ['/coupons/stats'], expected: 'leak', needsDatabase: true, durationSec: 3, warmup: 4, connections: 4, rounds: 4 },
-  { name: 'coupon-stats-fixed', example: 'coupon-stats', args: ['examples/coupon-stats/src/server.ts', '--fixed'], urls: ['/coupons/stats'], expected: 'clean', needsDatabase: true, durationSec: 3, warmup: 4, connections: 4, rounds: 4 },
+  { name: 'device-price-leaky', example: 'device-price', args: ['examples/device-price/src/server.ts'], urls: ['/devices/1/price'], expected: 'leak', needsDatabase: false, requests: 1500, warmup: 800, warmupTimeoutSec: 30, connections: 8, rounds: 5 },
+  { name: 'device-price-fixed', example: 'device-price', args: ['examples/device-price/src/server.ts', '--fixed'], urls: ['/devices/1/price'], expected: 'clean', needsDatabase: false, requests: 1500, warmup: 800, warmupTimeoutSec: 30, connections: 8, rounds: 5 },
+  { name: 'coupon-stats-leaky', example: 'coupon-stats', args: ['examples/coupon-stats/src/main.ts', 'leaky', '0'], urls: ['/coupons/stats'], expected: 'leak', needsDatabase: true, durationSec: 4, warmup: 2500, warmupTimeoutSec: 6, connections: 4, rounds: 6 },
+  { name: 'coupon-stats-fixed', example: 'coupon-stats', args: ['examples/coupon-stats/src/main.ts', 'fixed', '0'], urls: ['/coupons/stats'], expected: 'clean', needsDatabase: true, durationSec: 4, warmup: 2500, warmupTimeoutSec: 6, connections: 4, rounds: 6 },
 ];

@@ -2,7 +2,7 @@
 // findings with what a person needs to fix the leak (culprit, retainer path,
 // source location, the borrower's stack for connections).
 import { formatBytes } from './verdict.js';
-import type { RunResult } from './types.js';
+import type { PoolLeak, RunResult } from './types.js';
 
 const TOP_FINDINGS = 3;
 const TOP_SITES = 3;
@@ -12,6 +12,15 @@ const TOP_POOL_LEAKS = 3;
 function shortUrl(text: string): string {
   const cwd = process.cwd() + '/';
   return text.split(`file://${cwd}`).join('').split(cwd).join('');
+}
+
+function formatMs(ms: number): string {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/** The agent's own frames (request-context wrappers) say nothing about the user's bug. */
+function isAgentFrame(frame: string): boolean {
+  return frame.includes('/packages/agent/') || frame.includes('/@leakhound/agent/');
 }
 
 export function renderPath(steps: RunResult['findings'][number]['path']): string {
@@ -55,11 +64,24 @@ export function renderVerdict(result: RunResult): string {
 
   if (result.pools.leaks.length > 0) {
     lines.push('', 'Connections held past the leak threshold:');
-    for (const leak of result.pools.leaks.slice(0, TOP_POOL_LEAKS)) {
-      lines.push(`  ${leak.message}`);
-      for (const frame of leak.borrowedAt.slice(0, 4)) lines.push(`      at ${shortUrl(frame)}`);
+    // One entry per pool, route and borrowing frame: five leaks from one line of code are one bug.
+    const groups = new Map<string, PoolLeak[]>();
+    for (const leak of result.pools.leaks) {
+      const key = `${leak.pool}|${leak.route ?? ''}|${leak.borrowedAt[0] ?? ''}`;
+      groups.set(key, [...(groups.get(key) ?? []), leak]);
     }
-    if (result.pools.leaks.length > TOP_POOL_LEAKS) lines.push(`  ... ${result.pools.leaks.length - TOP_POOL_LEAKS} more`);
+    for (const leaks of [...groups.values()].slice(0, TOP_POOL_LEAKS)) {
+      const first = leaks[0]!;
+      const held = leaks.map((l) => l.heldMs);
+      const connections = leaks.map((l) => l.connection).join(', ');
+      lines.push(
+        `  pool "${first.pool}": ${leaks.length} connection${leaks.length === 1 ? '' : 's'} (${connections}) held ${formatMs(Math.min(...held))}..${formatMs(Math.max(...held))}` +
+          (first.route ? ` by ${first.route}` : '') +
+          ', borrowed at:',
+      );
+      for (const frame of first.borrowedAt.filter((f) => !isAgentFrame(f)).slice(0, 4)) lines.push(`      at ${shortUrl(frame)}`);
+    }
+    if (groups.size > TOP_POOL_LEAKS) lines.push(`  ... ${groups.size - TOP_POOL_LEAKS} more borrowing sites in --json / --html`);
   }
   return lines.join('\n');
 }

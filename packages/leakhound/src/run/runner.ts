@@ -34,6 +34,8 @@ export interface RunOptions {
   durationSec?: number;
   /** Warm-up requests before the baseline. */
   warmup: number;
+  /** Cap on the warm-up, seconds: a service that stalls (an exhausted pool) must not eat the run. */
+  warmupTimeoutSec: number;
   rounds: number;
   thresholdBytesPerRequest: number;
   alpha: number;
@@ -193,8 +195,16 @@ export class Runner {
     log(`starting: ${options.command.join(' ')}`);
     const service = new ServiceProcess({
       command: options.command,
-      // The agent's own guarded snapshots would pause the service mid-round: the runner takes its own.
-      env: { ...base, NODE_OPTIONS: nodeOptions, LEAKHOUND_CONTROL: ctx.controlDir, LEAKHOUND_SNAPSHOTS: base.LEAKHOUND_SNAPSHOTS ?? 'off' },
+      // The runner is the memory watch here: the agent's own (its sample buffers add to the
+      // heap being measured, its guarded snapshots would pause the service mid-round) is off
+      // unless the user set LEAKHOUND_MEMORY / LEAKHOUND_SNAPSHOTS.
+      env: {
+        ...base,
+        NODE_OPTIONS: nodeOptions,
+        LEAKHOUND_CONTROL: ctx.controlDir,
+        LEAKHOUND_MEMORY: base.LEAKHOUND_MEMORY ?? 'off',
+        LEAKHOUND_SNAPSHOTS: base.LEAKHOUND_SNAPSHOTS ?? 'off',
+      },
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
       echo: options.echoService,
     });
@@ -208,7 +218,8 @@ export class Runner {
     const agent = await this._step(this._waitForAgent(ctx.controlDir, ctx.knownPort));
     const port = ctx.knownPort ?? agent.announcement.servicePorts[0]!.port;
     const origin = `http://127.0.0.1:${port}`;
-    await this._step(this._waitForHttp(origin, ctx.paths[0] ?? '/'));
+    // Probed at `/`, not the load path: the load path may have side effects (it may be the leak).
+    await this._step(this._waitForHttp(origin, '/'));
     this._timings.startupMs = performance.now() - t0;
     log(`service pid ${agent.pid} answers on ${origin} (${Math.round(this._timings.startupMs)} ms)`);
     this._phase = 'the run';
@@ -232,9 +243,9 @@ export class Runner {
 
     if (options.warmup > 0) {
       const w0 = performance.now();
-      const warm = await this._step(this._load({ ...plan, amount: options.warmup }, 0, 'warm-up'));
+      const warm = await this._step(this._load({ ...plan, amount: options.warmup, maxSec: options.warmupTimeoutSec }, 0, 'warm-up'));
       this._timings.warmupMs = performance.now() - w0;
-      log(`warm-up: ${warm.requests} requests in ${warm.durationSec.toFixed(1)} s`);
+      log(`warm-up: ${warm.requests} requests in ${warm.durationSec.toFixed(1)} s${warm.capped ? ' (warm-up time cap reached)' : ''}`);
     }
 
     const rounds: RoundRecord[] = [];
@@ -266,7 +277,8 @@ export class Runner {
         latencyP50Ms: load?.latencyP50 ?? 0,
         latencyP99Ms: load?.latencyP99 ?? 0,
         capped: load?.capped ?? false,
-        heapUsed: heap.usedHeapSize,
+        heapUsed: heap.usedHeapSize - heap.codeSpaceUsed,
+        codeSpace: heap.codeSpaceUsed,
         heapTotal: heap.totalHeapSize,
         rss: heap.rss,
         external: heap.externalMemory,
@@ -429,7 +441,7 @@ export class Runner {
     let lastError = '';
     while (Date.now() < limit && !this._cancel.signal.aborted) {
       try {
-        await httpProbe(`${origin}${path}`, this._options.method === 'GET' ? 'GET' : 'HEAD');
+        await httpProbe(`${origin}${path}`, 'GET');
         return;
       } catch (error) {
         lastError = error instanceof Error ? error.message : String(error);

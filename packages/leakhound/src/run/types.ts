@@ -19,8 +19,13 @@ export interface RoundRecord {
   latencyP99Ms: number;
   /** Stopped by the per-round time cap before its request count. */
   capped: boolean;
-  /** Post-GC V8 heap in use, bytes. */
+  /**
+   * Post-GC V8 heap in use, bytes, without the code spaces (JIT machine code
+   * grows during warm-up and is not a leak): the value the trend is fitted on.
+   */
   heapUsed: number;
+  /** Post-GC code spaces, bytes. */
+  codeSpace: number;
   heapTotal: number;
   rss: number;
   external: number;

@@ -18,7 +18,7 @@ function result(): RunResult {
     target: { origin: 'http://127.0.0.1:1', paths: [`/x${EVIL}`], port: 1, pid: 2 },
     rounds: heaps.map((heapUsed, round) => ({
       round, requests: round ? 1000 : 0, cumulativeRequests: round * 1000, errors: 0, timeouts: 0, non2xx: 0, durationSec: 1, requestsPerSec: 1000,
-      latencyP50Ms: 1, latencyP99Ms: 2, capped: false, heapUsed, heapTotal: heapUsed, rss: heapUsed * 3, external: 0, arrayBuffers: 0,
+      latencyP50Ms: 1, latencyP99Ms: 2, capped: false, heapUsed, codeSpace: 500_000, heapTotal: heapUsed, rss: heapUsed * 3, external: 0, arrayBuffers: 0,
       pools: [{ name: `pool${EVIL}`, total: 5, active: 5, idle: 0, waiting: round }], at: 'now',
     })),
     heap: { assessment: 'growing', bytesPerRequest: 1000, lower: 990, upper: 1010, confidence: 0.95, pValue: 0.01, tau: 1, thresholdBytesPerRequest: 64, totalGrowthBytes: 4e6, points: 4 },

@@ -17,6 +17,7 @@ function rounds(heaps: number[], requests = 2000, errors = 0): RoundRecord[] {
     latencyP99Ms: 2,
     capped: false,
     heapUsed,
+    codeSpace: 600_000,
     heapTotal: heapUsed * 2,
     rss: heapUsed * 4,
     external: 0,
