@@ -29,9 +29,15 @@ const autocannon = require(require.resolve('autocannon', { paths: [root] }));
 
 const serverSource = `
 import { createServer } from 'node:http';
+if (process.env.WITH_AGENT === '1') globalThis.__leakhoundAgent = (await import('@leakhound/agent')).currentAgent();
 const catalog = Array.from({ length: 200 }, (_, i) => ({ id: i, name: 'item-' + i, price: i * 1.5, tags: ['a', 'b', 'c'] }));
 const server = createServer((req, res) => {
-  if (req.url === '/__cpu') { const u = process.cpuUsage(); res.end(String(u.user + u.system)); return; }
+  if (req.url === '/__cpu') {
+    const u = process.cpuUsage();
+    const report = globalThis.__leakhoundAgent?.memory();
+    res.end(JSON.stringify({ cpu: u.user + u.system, majorGcs: report?.majorGcs ?? null, samples: report?.samples ?? null }));
+    return;
+  }
   const page = catalog.slice((req.url.length * 7) % 150, ((req.url.length * 7) % 150) + 20).map((item) => ({ ...item, seen: Date.now() }));
   const body = JSON.stringify({ page, total: catalog.length });
   res.writeHead(200, { 'content-type': 'application/json' });
@@ -41,14 +47,14 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address()
 `;
 
 // The server's own process.cpuUsage() (µs), read over one extra request.
-async function cpuMicros(port) {
-  return Number(await (await fetch(`http://127.0.0.1:${port}/__cpu`)).text());
+async function serverStats(port) {
+  return await (await fetch(`http://127.0.0.1:${port}/__cpu`)).json();
 }
 
 function startServer(withAgent) {
   return new Promise((resolve, reject) => {
     const argv = [...(withAgent ? ['--import', '@leakhound/agent/register'] : []), '--input-type=module', '-e', serverSource];
-    const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LEAKHOUND_SNAPSHOT_SIGNAL: 'off' } });
+    const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LEAKHOUND_SNAPSHOT_SIGNAL: 'off', WITH_AGENT: withAgent ? '1' : '0' } });
     child.stdout.once('data', (d) => resolve({ child, port: Number(String(d).trim()) }));
     child.once('error', reject);
   });
@@ -59,11 +65,11 @@ async function measure(withAgent) {
   try {
     // Warm-up: JIT, and the agent's first samples.
     await autocannon({ url: `http://127.0.0.1:${port}/items?page=1`, connections: 8, duration: 2, overallRate: rate });
-    const before = await cpuMicros(port);
+    const before = await serverStats(port);
     const result = await autocannon({ url: `http://127.0.0.1:${port}/items?page=1`, connections: 8, duration: seconds, overallRate: rate });
-    const after = await cpuMicros(port);
+    const after = await serverStats(port);
     const requests = result.requests.total;
-    return { cpuUsPerRequest: (after - before) / requests, mean: result.latency.average, p99: result.latency.p99, rps: result.requests.average, errors: result.errors + result.non2xx };
+    return { cpuUsPerRequest: (after.cpu - before.cpu) / requests, majorGcsPerSecond: after.majorGcs === null ? null : (after.majorGcs - before.majorGcs) / seconds, mean: result.latency.average, p99: result.latency.p99, rps: result.requests.average, errors: result.errors + result.non2xx };
   } finally {
     child.kill();
     await new Promise((r) => child.once('exit', r));
@@ -77,7 +83,7 @@ for (let i = 0; i < reps; i++) {
   for (const mode of i % 2 === 0 ? ['off', 'on'] : ['on', 'off']) {
     const r = await measure(mode === 'on');
     runs[mode].push(r);
-    console.error(`rep ${i + 1} ${mode}: ${r.cpuUsPerRequest.toFixed(1)} µs CPU/req, mean ${r.mean} ms, p99 ${r.p99} ms, ${r.rps.toFixed(0)} req/s, errors ${r.errors}`);
+    console.error(`rep ${i + 1} ${mode}: ${r.cpuUsPerRequest.toFixed(1)} µs CPU/req, mean ${r.mean} ms, p99 ${r.p99} ms, ${r.rps.toFixed(0)} req/s, errors ${r.errors}${r.majorGcsPerSecond === null ? "" : `, agent saw ${r.majorGcsPerSecond.toFixed(2)} major GCs/s`}`);
   }
 }
 
@@ -97,6 +103,11 @@ for (let i = 0; i < evals; i++) detector.evaluate(48 * 3_600_000 + i);
 const evaluateUs = ((performance.now() - t0) * 1000) / evals;
 // Worst case at defaults: one sample per second (GC storm, throttled) + one evaluation per minute.
 const worstCaseShare = (sampleUs * 1 + evaluateUs / 60) / 1e6;
+// What the agent did during the measured runs: samples (one per major GC, at most 1/s) and evaluations (1/min).
+const gcRate = median(runs.on.map((r) => r.majorGcsPerSecond ?? 0));
+const samplesPerSecond = Math.min(1, gcRate);
+const measuredShare = (samplesPerSecond * sampleUs + evaluateUs / 60) / 1e6;
+const cpuPerSecondOn = median(runs.on.map((r) => r.cpuUsPerRequest)) * rate;
 
 const pct = (on, off) => (((on - off) / off) * 100).toFixed(1);
 const cpuOff = median(runs.off.map((r) => r.cpuUsPerRequest));
@@ -114,10 +125,11 @@ console.log(`| server CPU per request (µs, median; range) | ${cpuOff.toFixed(1)
 console.log(`| mean latency (ms, median of reps) | ${meanOff.toFixed(2)} | ${meanOn.toFixed(2)} | ${pct(meanOn, meanOff)}% |`);
 console.log(`| latency p99 (ms, median of reps) | ${p99Off} | ${p99On} | ${p99On - p99Off} ms |`);
 console.log('');
+console.log(`accounting: the service ran ${gcRate.toFixed(2)} major GCs/s under this load -> ${samplesPerSecond.toFixed(2)} samples/s; agent work = ${(measuredShare * 1e6).toFixed(1)} µs per second = ${((measuredShare * 1e6 / cpuPerSecondOn) * 100).toFixed(3)}% of the service's CPU`);
 console.log(`micro: one sample ${sampleUs.toFixed(1)} µs; one evaluation (full 24 h window) ${evaluateUs.toFixed(0)} µs; worst case at defaults (1 sample/s + 1 evaluation/min) = ${(worstCaseShare * 100).toFixed(4)}% of one core`);
 
 const resultsDir = new URL('./results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });
 const file = new URL(`agent-overhead-${new Date().toISOString().slice(0, 10)}.json`, resultsDir);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), command: `node benchmarks/agent-overhead.mjs ${args.join(' ')}`.trim(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() }, reps, seconds, rate, runs, micro: { sampleUs, evaluateUs, worstCaseShare } }, null, 2) + '\n');
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), command: `node benchmarks/agent-overhead.mjs ${args.join(' ')}`.trim(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() }, reps, seconds, rate, runs, micro: { sampleUs, evaluateUs, worstCaseShare, gcRate, measuredShare } }, null, 2) + '\n');
 console.log(`raw results: ${file.pathname}`);

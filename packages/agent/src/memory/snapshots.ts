@@ -41,6 +41,8 @@ export interface SnapshotResult {
   path?: string;
   /** Why it was skipped or failed. */
   reason?: string;
+  /** Skipped only because of the count limit, the cooldown or a write in progress (not worth a log line each time). */
+  throttled?: boolean;
   /** Error code of a failed write (ENOSPC, EACCES, ...). */
   code?: string;
   durationMs?: number;
@@ -109,9 +111,10 @@ export class SnapshotGuard {
     let heapUsed = 0;
     try {
       heapUsed = getHeapStatistics().used_heap_size;
-      const skip = this._checkGuards(trigger, heapUsed);
+      const throttle = this._checkThrottle(trigger);
+      if (throttle !== null) return { trigger, taken: false, reason: throttle, throttled: true, heapUsedBytes: heapUsed };
+      const skip = this._checkGuards(heapUsed);
       if (skip !== null) return this._remember({ trigger, taken: false, reason: skip, heapUsedBytes: heapUsed });
-      this._busy = true;
       const path = join(this.options.dir, `leakhound-${process.pid}-${timestamp(this._env.now())}.heapsnapshot`);
       if (trigger === 'leak' || trigger === 'heap-share') {
         this._automatic++;
@@ -124,6 +127,7 @@ export class SnapshotGuard {
       }
       const started = performance.now();
       try {
+        this._busy = true;
         const written = this._env.write(path);
         this._taken++;
         return this._remember({ trigger, taken: true, path: written, durationMs: performance.now() - started, heapUsedBytes: heapUsed });
@@ -136,22 +140,25 @@ export class SnapshotGuard {
         }
         const code = (error as NodeJS.ErrnoException | undefined)?.code;
         return this._remember({ trigger, taken: false, path, reason: `write failed: ${error instanceof Error ? error.message : String(error)}`, ...(code === undefined ? {} : { code }), heapUsedBytes: heapUsed });
+      } finally {
+        this._busy = false;
       }
     } catch (error) {
       return this._remember({ trigger, taken: false, reason: `snapshot check failed: ${error instanceof Error ? error.message : String(error)}`, heapUsedBytes: heapUsed });
-    } finally {
-      this._busy = false;
     }
   }
 
-  private _checkGuards(trigger: SnapshotTrigger, heapUsed: number): string | null {
+  private _checkThrottle(trigger: SnapshotTrigger): string | null {
     if (this._busy) return 'another snapshot is being written';
-    const automatic = trigger === 'leak' || trigger === 'heap-share';
-    if (automatic) {
+    if (trigger === 'leak' || trigger === 'heap-share') {
       if (this._automatic >= this.options.maxCount) return `automatic snapshot limit reached (${this.options.maxCount})`;
       const since = this._env.now() - this._lastAutomaticAt;
       if (since < this.options.cooldownMs) return `cooldown: last automatic snapshot ${Math.round(since / 1000)} s ago (cooldown ${Math.round(this.options.cooldownMs / 1000)} s)`;
     }
+    return null;
+  }
+
+  private _checkGuards(heapUsed: number): string | null {
     const free = this._env.freeMemory();
     if (free <= heapUsed) return `not enough free memory: ${mb(free)} free, heap ${mb(heapUsed)} (writing needs about the heap size again)`;
     const headroom = this._env.cgroupHeadroom();

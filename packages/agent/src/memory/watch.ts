@@ -222,9 +222,11 @@ export class MemoryWatch {
       if (result.taken) {
         safeLog(this._logger, 'warn', `leakhound agent: heap snapshot written to ${result.path} in ${((result.durationMs ?? 0) / 1000).toFixed(1)} s`, { event: 'snapshot', ...result });
       } else {
-        safeLog(this._logger, trigger === 'leak' || trigger === 'heap-share' ? 'info' : 'warn', `leakhound agent: heap snapshot not written: ${result.reason}${result.code ? ` (${result.code})` : ''}`, { event: 'snapshot.skipped', ...result });
+        // The heap-share trigger is re-checked every evaluation: its count/cooldown refusals go to debug, not every minute to the log.
+        const level = result.throttled ? 'debug' : trigger === 'leak' || trigger === 'heap-share' ? 'info' : 'warn';
+        safeLog(this._logger, level, `leakhound agent: heap snapshot not written: ${result.reason}${result.code ? ` (${result.code})` : ''}`, { event: 'snapshot.skipped', ...result });
       }
-      emit(() => this._events.onSnapshot?.(result));
+      if (!result.throttled) emit(() => this._events.onSnapshot?.(result));
       return result;
     } catch (error) {
       safeLog(this._logger, 'warn', `leakhound agent: heap snapshot failed: ${describe(error)}`);
@@ -234,9 +236,13 @@ export class MemoryWatch {
 
   private _onSample(sample: MemorySample): void {
     if (sample.nativeContexts < this._minNativeContexts) this._minNativeContexts = sample.nativeContexts;
-    if (sample.postGc) this._lastPostGc = sample;
-    // Fallback samples include garbage; the detector keeps per-slot minima, so post-GC samples win when both exist.
-    this.detector.add(sample.at, sample.heapUsed);
+    // Only post-GC samples feed the detector: a fallback sample includes garbage, and
+    // an idle heap's old generation creeps up between rare major GCs, a slow ramp
+    // that would read as growth. Fallback samples still refresh the report.
+    if (sample.postGc) {
+      this._lastPostGc = sample;
+      this.detector.add(sample.at, sample.heapUsed);
+    }
   }
 
   private _stateChanged(from: MemoryState, report: MemoryReport): void {

@@ -70,3 +70,16 @@ test('guards: not enough free memory, cgroup headroom or disk space means no sna
     assert.equal(existsSync(diskFull.path as string), false);
   });
 });
+
+test('one snapshot at a time: a request made while a write is in progress is refused as throttled', () => {
+  withDir((dir) => {
+    let nested: ReturnType<SnapshotGuard['take']> | undefined;
+    const guard: SnapshotGuard = new SnapshotGuard({ dir }, { ...defaultEnvironment(), write: (p) => ((nested = guard.take('signal')), p) });
+    const outer = guard.take('manual');
+    assert.equal(outer.taken, true);
+    assert.equal(nested?.taken, false);
+    assert.equal(nested?.throttled, true);
+    assert.match(nested?.reason ?? '', /another snapshot is being written/);
+    assert.equal(guard.busy, false);
+  });
+});
