@@ -17,7 +17,11 @@ let cached: OtelApi | null | undefined;
  */
 export function globalMeterProvider(): OtelMeterProviderLike | undefined {
   if (cached === undefined) cached = loadApi();
-  return cached === null ? undefined : cached.metrics.getMeterProvider();
+  if (cached === null) return undefined;
+  const provider = cached.metrics.getMeterProvider();
+  // The API alone (no SDK registered) hands out a no-op provider: recording into it would
+  // only cost time on every borrow. An SDK must be registered before monitoring starts.
+  return (provider as { constructor?: { name?: string } }).constructor?.name === 'NoopMeterProvider' ? undefined : provider;
 }
 
 function loadApi(): OtelApi | null {

@@ -9,6 +9,8 @@ const LABELS = { [POOL]: 'pool', [STATE]: 'state' } as const;
 // Seconds: sub-millisecond hand-offs up to a connection held for minutes.
 const TIME_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
+const noop = (): void => {};
+
 export const POOL_METRICS = {
   count: { otelName: 'db.client.connection.count', promName: 'db_client_connection_count', unit: '{connection}', help: 'Connections in the pool by state (used, idle).', labels: LABELS },
   max: { otelName: 'db.client.connection.max', promName: 'db_client_connection_max', unit: '{connection}', help: 'Maximum connections the pool allows.', labels: LABELS },
@@ -19,6 +21,7 @@ export const POOL_METRICS = {
   leaks: { otelName: 'leakhound.pool.leaks', promName: 'leakhound_pool_leaks_total', unit: '{connection}', help: 'Connections held longer than leakDetectionThreshold.', labels: LABELS },
 } as const;
 
+/** Records pool metrics; when neither back end is present, every method is a no-op (no work per borrow). */
 export class PoolMetrics {
   private readonly _bridge: MetricsBridge;
   private readonly _attributes: Record<string, string>;
@@ -31,6 +34,9 @@ export class PoolMetrics {
     this._bridge = new MetricsBridge({ registry: options.registry, meterProvider: options.meterProvider });
     const attributes = { [POOL]: pool };
     this._attributes = attributes;
+    if (!this._bridge.active) {
+      this.waited = this.used = this.timedOut = this.leaked = noop;
+    }
     this._bridge.upDownCounter(POOL_METRICS.count, (observe) => {
       const s = stats();
       observe(s.active, { ...attributes, [STATE]: 'used' });

@@ -9,10 +9,10 @@ export interface CapturedStack {
 
 const NOT_CAPTURED: CapturedStack = Object.freeze({});
 const LIBRARY_BORROW: CapturedStack = Object.freeze({});
-// Capture cost grows with every frame (~100-300 ns each here) and is paid on every
-// borrow; frames above the adapter's wrapper are cut, so at most ~4 pool-library
-// frames (mysql2's promise wrapper) come before the user's. 10 leaves 6+ user frames.
-const CAPTURE_LIMIT = 10;
+// Capture cost grows with every frame and is paid on every borrow (see docs/benchmarks.md);
+// frames above the adapter's wrapper are cut, so at most 3 pool-library frames (mysql2's
+// promise wrapper, tarn's event dispatch) come before the user's: 8 leaves 5+ user frames.
+const CAPTURE_LIMIT = 8;
 const MAX_FRAME_CHARS = 300;
 
 const AGENT_DIR = fileURLToPath(new URL('..', import.meta.url));

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// Cost of leakhound's pool monitor per borrow+return, on a generic-pool of
+// in-memory resources (so no database or network is in the measurement).
+// Three pools measured in the same process, interleaved round by round:
+//   bare      generic-pool as is
+//   off       monitorPool(pool) with leakDetectionThreshold 0 (no stacks, no timer)
+//   on        monitorPool(pool, { leakDetectionThreshold: 60_000 }) (stack + context captured per borrow)
+// Reports ns per acquire+release (median over rounds, with min/max), and the added cost vs bare.
+//
+//   node benchmarks/pool-overhead.mjs [--rounds 9] [--ops 20000] [--json benchmarks/results/pool-overhead.json]
+// Needs `npm run build` (imports packages/agent/dist).
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import genericPool from 'generic-pool';
+import { monitorPool } from '../packages/agent/dist/index.js';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : args[i + 1];
+};
+const ROUNDS = Number(option('rounds', 9));
+const OPS = Number(option('ops', 20000));
+const JSON_OUT = option('json', undefined);
+
+function makePool() {
+  let id = 0;
+  return genericPool.createPool({ create: async () => ({ id: ++id }), destroy: async () => {} }, { max: 4, min: 4 });
+}
+
+const pools = {
+  bare: makePool(),
+  off: makePool(),
+  on: makePool(),
+};
+const silent = { warn() {}, info() {} };
+const monitors = [monitorPool(pools.off, { name: 'off', logger: silent }), monitorPool(pools.on, { name: 'on', leakDetectionThreshold: 60_000, logger: silent })];
+
+// One borrower at a time: the per-operation path, not queueing, is what is measured.
+async function run(pool, ops) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ops; i++) {
+    const resource = await pool.acquire();
+    await pool.release(resource);
+  }
+  return Number(process.hrtime.bigint() - start) / ops;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+for (const pool of Object.values(pools)) await run(pool, Math.min(OPS, 5000)); // warm-up: JIT and pool minimums
+
+const samples = { bare: [], off: [], on: [] };
+const names = Object.keys(pools);
+for (let round = 0; round < ROUNDS; round++) {
+  // Rotate the order each round so no variant always runs first after a GC or a neighbour's burst.
+  for (let k = 0; k < names.length; k++) {
+    const name = names[(round + k) % names.length];
+    samples[name].push(await run(pools[name], OPS));
+  }
+}
+
+const summary = {};
+for (const name of names) {
+  summary[name] = { medianNs: median(samples[name]), minNs: Math.min(...samples[name]), maxNs: Math.max(...samples[name]) };
+}
+const addedOff = summary.off.medianNs - summary.bare.medianNs;
+const addedOn = summary.on.medianNs - summary.bare.medianNs;
+// Per-round differences give a spread for the added cost that is not inflated by drift between rounds.
+const perRoundOn = samples.on.map((v, i) => v - samples.bare[i]);
+const perRoundOff = samples.off.map((v, i) => v - samples.bare[i]);
+
+console.log(`generic-pool in-memory, ${OPS} acquire+release per round, ${ROUNDS} rounds, node ${process.version}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+for (const name of names) {
+  const s = summary[name];
+  console.log(`${name.padEnd(5)} median ${s.medianNs.toFixed(0)} ns/op  (min ${s.minNs.toFixed(0)}, max ${s.maxNs.toFixed(0)})`);
+}
+console.log(`added by monitor, detection off: ${addedOff.toFixed(0)} ns/op (per-round median ${median(perRoundOff).toFixed(0)}, range ${Math.min(...perRoundOff).toFixed(0)}..${Math.max(...perRoundOff).toFixed(0)})`);
+console.log(`added by monitor, detection on:  ${addedOn.toFixed(0)} ns/op (per-round median ${median(perRoundOn).toFixed(0)}, range ${Math.min(...perRoundOn).toFixed(0)}..${Math.max(...perRoundOn).toFixed(0)})`);
+
+if (JSON_OUT !== undefined) {
+  const result = {
+    benchmark: 'pool-overhead',
+    date: new Date().toISOString(),
+    command: `node benchmarks/pool-overhead.mjs ${args.join(' ')}`.trim(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version, loadavg: loadavg() },
+    opsPerRound: OPS,
+    rounds: ROUNDS,
+    summary,
+    addedNs: { off: addedOff, on: addedOn, perRoundOffMedian: median(perRoundOff), perRoundOnMedian: median(perRoundOn) },
+    samples,
+  };
+  writeFileSync(JSON_OUT, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+for (const monitor of monitors) monitor.stop();
+for (const pool of Object.values(pools)) {
+  await pool.drain();
+  await pool.clear();
+}
