@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import { LeakhoundError } from '../errors.js';
 import type { HeapSnapshot } from './snapshot.js';
 import type { ProgressFn } from './progress.js';
-import { buildRetainers, type Retainers } from './retainers.js';
 import { computeDominators, type Dominators } from './dominators.js';
 import { computeRootPaths, type PathStep, type RootPaths } from './paths.js';
 import { classHistogram, type HistogramRow } from './histogram.js';
@@ -18,7 +17,6 @@ export const SCHEMA_VERSION = 1;
 
 export interface HeapAnalysis {
   snap: HeapSnapshot;
-  retainers: Retainers;
   dominators: Dominators;
   rootPaths: RootPaths;
   histogram: HistogramRow[];
@@ -81,17 +79,15 @@ export function prepareAnalysis(snap: HeapSnapshot, onProgress?: ProgressFn): He
     throw new LeakhoundError('LH_ERR_SNAPSHOT_FORMAT', 'the snapshot has no nodes (not even the root); take it again');
   }
   const progress = onProgress ?? (() => {});
-  progress('retainers', 0, 1);
-  const retainers = buildRetainers(snap);
-  progress('retainers', 1, 1);
-  const dominators = computeDominators(snap, retainers, progress);
+  // No full retainers: the dominator pass builds compact essential-only ones.
+  const dominators = computeDominators(snap, null, progress);
   progress('retainer paths', 0, 1);
   const rootPaths = computeRootPaths(snap);
   progress('retainer paths', 1, 1);
   progress('histogram', 0, 1);
   const histogram = classHistogram(snap, dominators);
   progress('histogram', 1, 1);
-  return { snap, retainers, dominators, rootPaths, histogram };
+  return { snap, dominators, rootPaths, histogram };
 }
 
 function stepJson(step: PathStep): PathStepJson {
@@ -140,14 +136,14 @@ export function analyzeSnapshot(snap: HeapSnapshot, options: AnalyzeOptions = {}
   const top = options.top ?? 20;
   const threshold = options.suspectThreshold ?? 0.1;
   const analysis = prepareAnalysis(snap, options.onProgress);
-  const { dominators, rootPaths, histogram, retainers } = analysis;
+  const { dominators, rootPaths, histogram } = analysis;
   options.onProgress?.('leak suspects', 0, 1);
   const suspects = findLeakSuspects(snap, dominators, rootPaths, histogram, {
     threshold,
     ...(options.maxSuspects === undefined ? {} : { maxSuspects: options.maxSuspects }),
     ...(options.maxPathSteps === undefined ? {} : { maxPathSteps: options.maxPathSteps }),
   });
-  const statistics = heapStatistics(snap, dominators.shallowSize, retainers);
+  const statistics = heapStatistics(snap, dominators.shallowSize);
   options.onProgress?.('leak suspects', 1, 1);
   const totalSize = dominators.retainedSize[snap.rootNode]!;
   return {

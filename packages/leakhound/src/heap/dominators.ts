@@ -4,7 +4,7 @@
 // DevTools. Lengauer-Tarjan ("simple" eval/link with path compression), all
 // iterative, all typed arrays: a 1,000,000-node chain must not touch the stack.
 import type { HeapSnapshot } from './snapshot.js';
-import type { Retainers } from './retainers.js';
+import { countsToOffsets, type Retainers } from './retainers.js';
 import type { ProgressFn } from './progress.js';
 
 export interface Dominators {
@@ -23,8 +23,6 @@ export interface Dominators {
    * backing table). Equal to snap.nodeSelfSize when the snapshot has no user roots.
    */
   shallowSize: Float64Array;
-  /** 1 per edge that can retain (not weak, not a self edge, not a non-root shortcut, ...). */
-  essential: Uint8Array;
   unreachableCount: number;
   unreachableSize: number;
 }
@@ -83,6 +81,7 @@ function pageOwnedNodes(snap: HeapSnapshot): Uint8Array {
   return owned;
 }
 
+const MIN_WEAK_MAP_EDGE_BYTES = '0 / part of key ( @1) -> value ( @1) pair in WeakMap (table @1)'.length;
 const WEAK_MAP_EDGE = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$/;
 
 /**
@@ -114,7 +113,8 @@ export function essentialEdges(snap: HeapSnapshot): Uint8Array {
         const name = edgeNameOrIndex[e]!;
         let state = weakMapName[name];
         if (state === 0) {
-          const match = WEAK_MAP_EDGE.exec(snap.strings.get(name));
+          // Most internal edge names ("map", "table", "12") are short: skip decoding them.
+          const match = snap.strings.byteLengthOf(name) < MIN_WEAK_MAP_EDGE_BYTES ? null : WEAK_MAP_EDGE.exec(snap.strings.get(name));
           state = match ? 2 : 1;
           if (match) weakMapTable.set(name, Number(match[1]));
           weakMapName[name] = state;
@@ -200,14 +200,47 @@ export function computeShallowSizes(snap: HeapSnapshot): Float64Array {
   return sizes;
 }
 
-export function computeDominators(snap: HeapSnapshot, retainers: Retainers, onProgress?: ProgressFn): Dominators {
+interface Predecessors {
+  /** Length nodeCount + 1. */
+  first: Uint32Array;
+  node: Uint32Array;
+  /** Edge ordinal per entry, to be checked against `essential`; null when every entry is essential. */
+  edge: Uint32Array | null;
+}
+
+/** Sources of the essential edges into each node, CSR; 4 bytes per essential edge. */
+function essentialPredecessors(snap: HeapSnapshot, essential: Uint8Array): Predecessors {
+  const { nodeCount, edgeCount, firstEdge, edgeToNode } = snap;
+  const first = new Uint32Array(nodeCount + 1);
+  for (let e = 0; e < edgeCount; e++) if (essential[e] === 1) first[edgeToNode[e]!]!++;
+  const node = new Uint32Array(countsToOffsets(first));
+  for (let n = 0; n < nodeCount; n++) {
+    const end = firstEdge[n + 1]!;
+    for (let e = firstEdge[n]!; e < end; e++) {
+      if (essential[e] === 1) node[first[edgeToNode[e]!]!++] = n;
+    }
+  }
+  for (let n = nodeCount; n > 0; n--) first[n] = first[n - 1]!;
+  first[0] = 0;
+  return { first, node, edge: null };
+}
+
+/**
+ * `retainers` may be null: the pass then builds compact predecessor lists of
+ * the essential edges only (4 instead of 8 bytes per edge, and the caller
+ * never holds full retainers). Pass them when you have them anyway.
+ */
+export function computeDominators(snap: HeapSnapshot, retainers: Retainers | null, onProgress?: ProgressFn): Dominators {
   const progress = onProgress ?? (() => {});
   const { nodeCount, firstEdge, edgeToNode } = snap;
-  const { firstRetainer, retainerEdge, retainerNode } = retainers;
   progress('essential edges', 0, 1);
   const essential = essentialEdges(snap);
   const shallowSize = computeShallowSizes(snap);
   progress('essential edges', 1, 1);
+  const preds: Predecessors = retainers
+    ? { first: retainers.firstRetainer, node: retainers.retainerNode, edge: retainers.retainerEdge }
+    : essentialPredecessors(snap, essential);
+  const { first: firstPred, node: predNode, edge: predEdge } = preds;
 
   // 1-based vertex numbers (v = ordinal + 1) so that 0 means "none", as in the paper.
   const length = nodeCount + 1;
@@ -253,6 +286,7 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers, onPr
   };
 
   const r = snap.rootNode + 1;
+  progress('dominators: depth-first search', 0, nodeCount);
   dfs(r);
   const reachableCount = n;
   const reachable = new Uint8Array(nodeCount);
@@ -266,8 +300,8 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers, onPr
       if (semi[v] !== 0) continue;
       const ordinal = v - 1;
       let onlyWeak = true;
-      for (let i = firstRetainer[ordinal]!; i < firstRetainer[ordinal + 1]!; i++) {
-        if (essential[retainerEdge[i]!] === 1) {
+      for (let i = firstPred[ordinal]!; i < firstPred[ordinal + 1]!; i++) {
+        if (predEdge === null || essential[predEdge[i]!] === 1) {
           onlyWeak = false;
           break;
         }
@@ -308,16 +342,17 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers, onPr
   // Buckets as singly linked lists: each vertex sits in exactly one bucket once.
   const bucketHead = new Uint32Array(length);
   const bucketNext = new Uint32Array(length);
+  progress('dominators: semidominators', 0, n);
   for (let i = n; i >= 2; i--) {
     if ((i & (PROGRESS_STEP - 1)) === 0) progress('dominators: semidominators', n - i, n);
     const w = vertex[i]!;
     const wOrdinal = w - 1;
     let orphan = true;
-    const end = firstRetainer[wOrdinal + 1]!;
-    for (let j = firstRetainer[wOrdinal]!; j < end; j++) {
-      if (essential[retainerEdge[j]!] === 0) continue;
+    const end = firstPred[wOrdinal + 1]!;
+    for (let j = firstPred[wOrdinal]!; j < end; j++) {
+      if (predEdge !== null && essential[predEdge[j]!] === 0) continue;
       orphan = false;
-      const u = evaluate(retainerNode[j]! + 1);
+      const u = evaluate(predNode[j]! + 1);
       if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
     }
     // Orphans (see above) have the root as their only predecessor.
@@ -343,12 +378,10 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers, onPr
   }
 
   progress('retained sizes', 0, 1);
-  const idom = new Uint32Array(nodeCount);
-  const retainedSize = new Float64Array(nodeCount);
-  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
-    idom[ordinal] = dom[ordinal + 1]! - 1;
-    retainedSize[ordinal] = shallowSize[ordinal]!;
-  }
+  // Vertex numbers back to ordinals in place: idom[ordinal] = dom[ordinal + 1] - 1.
+  const idom = dom.subarray(1);
+  for (let ordinal = 0; ordinal < nodeCount; ordinal++) idom[ordinal] = idom[ordinal]! - 1;
+  const retainedSize = Float64Array.from(shallowSize);
   // Reverse DFS order visits every node after all of its dominator-tree descendants.
   for (let i = n; i > 1; i--) {
     const ordinal = vertex[i]! - 1;
@@ -359,14 +392,7 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers, onPr
   const rootOrdinal = r - 1;
   const firstDominated = new Uint32Array(nodeCount + 1);
   for (let i = 0; i < nodeCount; i++) if (i !== rootOrdinal) firstDominated[idom[i]!]!++;
-  let running = 0;
-  for (let i = 0; i < nodeCount; i++) {
-    const count = firstDominated[i]!;
-    firstDominated[i] = running;
-    running += count;
-  }
-  firstDominated[nodeCount] = running;
-  const dominated = new Uint32Array(running);
+  const dominated = new Uint32Array(countsToOffsets(firstDominated));
   const fill = firstDominated.slice(0, nodeCount);
   for (let i = 0; i < nodeCount; i++) {
     if (i === rootOrdinal) continue;
@@ -384,7 +410,6 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers, onPr
     firstDominated,
     dominated,
     shallowSize,
-    essential,
     unreachableCount: nodeCount - reachableCount,
     unreachableSize,
   };

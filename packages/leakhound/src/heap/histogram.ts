@@ -34,7 +34,8 @@ export function classHistogram(snap: HeapSnapshot, dom: Dominators): HistogramRo
   // retained size only when no ancestor has its class. Each stack entry is a
   // node; a node is pushed again (as ~node) to close it after its subtree.
   const open = new Uint32Array(classCount);
-  const stack = new Int32Array(nodeCount * 2 + 2);
+  // Grows on demand: the stack holds the unvisited siblings along one path, far fewer than the nodes.
+  let stack = new Int32Array(Math.min(nodeCount * 2 + 2, 1 << 16));
   let top = 0;
   stack[top++] = snap.rootNode;
   while (top > 0) {
@@ -50,6 +51,11 @@ export function classHistogram(snap: HeapSnapshot, dom: Dominators): HistogramRo
     const counted = open[c] === 0 && shallowSize[node]! !== 0;
     if (counted) retained[c] = retained[c]! + retainedSize[node]!;
     if (from === to) continue;
+    if (top + (to - from) + 1 > stack.length) {
+      const grown = new Int32Array(Math.max(stack.length * 2, top + (to - from) + 1));
+      grown.set(stack.subarray(0, top));
+      stack = grown;
+    }
     if (counted) {
       open[c]!++;
       stack[top++] = ~node;

@@ -12,6 +12,22 @@ export interface Retainers {
   retainerNode: Uint32Array;
 }
 
+/**
+ * Turns per-node counts in counts[0..n-1] into CSR start offsets in place
+ * (exclusive prefix sums) and stores the total in counts[n]; returns the total.
+ */
+export function countsToOffsets(counts: Uint32Array): number {
+  const n = counts.length - 1;
+  let running = 0;
+  for (let i = 0; i < n; i++) {
+    const count = counts[i]!;
+    counts[i] = running;
+    running += count;
+  }
+  counts[n] = running;
+  return running;
+}
+
 export function buildRetainers(snap: HeapSnapshot): Retainers {
   const { nodeCount, edgeCount, edgeToNode, firstEdge } = snap;
   const firstRetainer = new Uint32Array(nodeCount + 1);
@@ -19,15 +35,8 @@ export function buildRetainers(snap: HeapSnapshot): Retainers {
   const retainerNode = new Uint32Array(edgeCount);
 
   for (let e = 0; e < edgeCount; e++) firstRetainer[edgeToNode[e]!]!++;
-  // Exclusive prefix sums; firstRetainer[n] then walks forward as slots fill,
-  // and is shifted back afterwards.
-  let running = 0;
-  for (let n = 0; n < nodeCount; n++) {
-    const count = firstRetainer[n]!;
-    firstRetainer[n] = running;
-    running += count;
-  }
-  firstRetainer[nodeCount] = running;
+  // firstRetainer[n] then walks forward as slots fill, and is shifted back afterwards.
+  countsToOffsets(firstRetainer);
   for (let n = 0; n < nodeCount; n++) {
     const end = firstEdge[n + 1]!;
     for (let e = firstEdge[n]!; e < end; e++) {

@@ -3,7 +3,6 @@
 // them), typed arrays (ArrayBuffer backing stores), system (hidden nodes),
 // native, and the rest as "other". Sizes are the DevTools shallow sizes.
 import type { HeapSnapshot } from './snapshot.js';
-import type { Retainers } from './retainers.js';
 
 export interface HeapStatistics {
   /** Sum of all shallow sizes. */
@@ -20,17 +19,44 @@ export interface HeapStatistics {
   other: number;
 }
 
-export function heapStatistics(snap: HeapSnapshot, shallowSize: Float64Array, retainers: Retainers): HeapStatistics {
-  const { nodeCount, nodeType, nodeName, firstEdge, edgeType, edgeNameOrIndex, edgeToNode } = snap;
-  const { firstRetainer } = retainers;
-  const nameIs = (expected: string): number => {
-    // Resolve a string to its index once instead of decoding names per node.
-    for (let i = 0; i < snap.strings.count; i++) if (snap.strings.byteLengthOf(i) === expected.length && snap.strings.get(i) === expected) return i;
-    return -1;
-  };
-  const arrayName = nameIs('Array');
-  const bufferDataName = nameIs('system / JSArrayBufferData');
-  const elementsName = nameIs('elements');
+/** The string index of `expected`, found once, so per-node loops compare integers. */
+function stringIndex(snap: HeapSnapshot, expected: string): number {
+  const bytes = Buffer.byteLength(expected);
+  for (let i = 0; i < snap.strings.count; i++) if (snap.strings.byteLengthOf(i) === bytes && snap.strings.get(i) === expected) return i;
+  return -1;
+}
+
+/** The `elements` store of an Array node, or -1. */
+function elementsOf(snap: HeapSnapshot, node: number, elementsName: number): number {
+  for (let e = snap.firstEdge[node]!; e < snap.firstEdge[node + 1]!; e++) {
+    if (snap.edgeType[e] === snap.edgeTypeInternal && snap.edgeNameOrIndex[e] === elementsName) return snap.edgeToNode[e]!;
+  }
+  return -1;
+}
+
+export function heapStatistics(snap: HeapSnapshot, shallowSize: Float64Array): HeapStatistics {
+  const { nodeCount, nodeType, nodeName, edgeCount, edgeToNode } = snap;
+  const arrayName = stringIndex(snap, 'Array');
+  const bufferDataName = stringIndex(snap, 'system / JSArrayBufferData');
+  const elementsName = stringIndex(snap, 'elements');
+  const isArray = (i: number): boolean => arrayName >= 0 && nodeName[i] === arrayName && nodeType[i] !== snap.nodeTypeHidden &&
+    nodeType[i] !== snap.nodeTypeNative && nodeType[i] !== snap.nodeTypeCode && nodeType[i] !== snap.nodeTypeString &&
+    nodeType[i] !== snap.nodeTypeConsString && nodeType[i] !== snap.nodeTypeSlicedString;
+  // DevTools counts an Array's elements store only when the Array is its sole
+  // retainer: count retainers (saturating at 2) of those stores only.
+  const retainerCount = new Uint8Array(nodeCount);
+  const ELEMENTS = 3;
+  for (let i = 0; i < nodeCount; i++) {
+    if (!isArray(i)) continue;
+    const elements = elementsOf(snap, i, elementsName);
+    if (elements >= 0) retainerCount[elements] = ELEMENTS;
+  }
+  for (let e = 0; e < edgeCount; e++) {
+    const target = edgeToNode[e]!;
+    const count = retainerCount[target]!;
+    if (count === 0) continue;
+    retainerCount[target] = count === ELEMENTS ? 1 : 2;
+  }
   let total = 0;
   let code = 0;
   let strings = 0;
@@ -51,15 +77,9 @@ export function heapStatistics(snap: HeapSnapshot, shallowSize: Float64Array, re
       code += size;
     } else if (type === snap.nodeTypeString || type === snap.nodeTypeConsString || type === snap.nodeTypeSlicedString) {
       strings += size;
-    } else if (nodeName[i] === arrayName && arrayName >= 0) {
-      let arraySize = size;
-      for (let e = firstEdge[i]!; e < firstEdge[i + 1]!; e++) {
-        if (edgeType[e] !== snap.edgeTypeInternal || edgeNameOrIndex[e] !== elementsName) continue;
-        const elements = edgeToNode[e]!;
-        if (firstRetainer[elements + 1]! - firstRetainer[elements]! === 1) arraySize += shallowSize[elements]!;
-        break;
-      }
-      jsArrays += arraySize;
+    } else if (isArray(i)) {
+      const elements = elementsOf(snap, i, elementsName);
+      jsArrays += size + (elements >= 0 && retainerCount[elements] === 1 ? shallowSize[elements]! : 0);
     }
   }
   const v8heap = total - native;

@@ -3,12 +3,18 @@ import assert from 'node:assert/strict';
 import { GraphBuilder } from '../helpers/graph-builder.js';
 import { fromRawSnapshot } from '../../src/heap/raw.js';
 import { buildRetainers } from '../../src/heap/retainers.js';
-import { computeDominators, type Dominators } from '../../src/heap/dominators.js';
+import { computeDominators, essentialEdges, type Dominators } from '../../src/heap/dominators.js';
 import type { HeapSnapshot } from '../../src/heap/snapshot.js';
 
+/** Both ways in: full retainers, and the compact essential-only predecessors; they must agree. */
 function analyse(g: GraphBuilder): { snap: HeapSnapshot; dom: Dominators } {
   const snap = fromRawSnapshot(g.toRaw());
-  return { snap, dom: computeDominators(snap, buildRetainers(snap)) };
+  const compact = computeDominators(snap, null);
+  const full = computeDominators(snap, buildRetainers(snap));
+  assert.deepEqual(full.idom, compact.idom);
+  assert.deepEqual(full.retainedSize, compact.retainedSize);
+  assert.deepEqual(full.reachable, compact.reachable);
+  return { snap, dom: compact };
 }
 
 /** root -> (GC roots) -> ..., the shape every V8 snapshot has. */
@@ -122,11 +128,19 @@ test('shortcut edges: from the root they mark the global and dominate through it
   const other = g.node('object', 'Other', 5);
   const y = g.node('object', 'Y', 300);
   g.edge(handles, other, 'element', 2).edge(other, y, 'shortcut', 'y');
-  const { dom } = analyse(g);
+  const { snap, dom } = analyse(g);
   assert.equal(dom.idom[global], g.root);
   assert.equal(dom.idom[x], global);
   assert.equal(dom.retainedSize[global], 1050);
-  assert.equal(dom.essential[0], 1, 'root edges are essential');
+  const essential = essentialEdges(snap);
+  const edgeFrom = (from: number, to: number): number => {
+    for (let e = snap.firstEdge[from]!; e < snap.firstEdge[from + 1]!; e++) if (snap.edgeToNode[e] === to) return e;
+    return -1;
+  };
+  assert.equal(essential[edgeFrom(g.root, global)], 1, 'the root shortcut is essential');
+  assert.equal(essential[edgeFrom(handles, x)], 0, 'handle -> global-owned object is not');
+  assert.equal(essential[edgeFrom(other, y)], 0, 'a shortcut elsewhere is not');
+  assert.equal(essential[edgeFrom(global, x)], 1);
   // Y is held only through a non-root shortcut: not retained by Other.
   assert.equal(dom.retainedSize[other], 5);
   assert.equal(dom.reachable[y], 0);
@@ -148,6 +162,21 @@ test('ownership: arrays and hidden nodes with one owner give their size to it (D
   assert.equal(dom.shallowSize[shared], 64, 'two owners: keeps its size');
   assert.equal(dom.retainedSize[map], 1032);
   assert.equal(dom.retainedSize[global], 50 + 1032 + 8 + 64);
+});
+
+test('a WeakMap value is retained through its key, not through the table', () => {
+  const { g, gc } = withGcRoots();
+  const holder = g.node('object', 'Holder', 8);
+  const table = g.node('array', 'system / EphemeronHashTable', 100, 901);
+  const key = g.node('object', 'Key', 10, 903);
+  const value = g.node('object', 'Value', 1000, 905);
+  g.edge(gc, holder, 'property', 'h').edge(holder, table, 'internal', 'table').edge(gc, key, 'property', 'k');
+  const name = '7 / part of key (Key @903) -> value (Value @905) pair in WeakMap (table @901)';
+  g.edge(table, value, 'internal', name).edge(key, value, 'internal', name);
+  const { dom } = analyse(g);
+  assert.equal(dom.idom[value], key);
+  assert.equal(dom.retainedSize[key], 1010);
+  assert.equal(dom.retainedSize[table], 100);
 });
 
 test('a chain of 1,000,000 nodes: no recursion anywhere', () => {
