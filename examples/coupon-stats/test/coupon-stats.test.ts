@@ -99,6 +99,9 @@ test('leaky variant: 5 calls exhaust the pool of 5; each held connection is repo
       ids.add(match[1] ?? '');
       assert.ok(Number(match[2]) >= 300);
       assert.match(match[3] ?? '', new RegExp(`examples/coupon-stats/src/stats-leaky\\.ts:${borrowLine}:\\d+$`));
+      // The next frame is the route handler; the agent's own frames (HTTP context wrapper) are trimmed.
+      assert.match(warning.split('\n')[2] ?? '', /^ {4}at .*examples\/coupon-stats\/src\/server\.ts:\d+:\d+\)$/);
+      assert.doesNotMatch(warning, /packages\/agent\//);
     }
     assert.equal(ids.size, 5, 'one warning per held connection');
     for (const holder of view.holders) {

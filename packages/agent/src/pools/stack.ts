@@ -15,7 +15,9 @@ const LIBRARY_BORROW: CapturedStack = Object.freeze({});
 const CAPTURE_LIMIT = 8;
 const MAX_FRAME_CHARS = 300;
 
-const AGENT_DIR = fileURLToPath(new URL('..', import.meta.url));
+// The agent's own frames: compiled (dist/) or, through source maps, original (src/).
+const AGENT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const AGENT_DIRS = [`${AGENT_ROOT}src/`, `${AGENT_ROOT}dist/`];
 const POOL_LIBS = ['pg', 'pg-pool', 'pg-cursor', 'pg-query-stream', 'mysql2', 'mariadb', 'generic-pool', 'tarn', 'knex'];
 const LIB_MARKERS = POOL_LIBS.map((name) => `/node_modules/${name}/`);
 
@@ -76,7 +78,7 @@ export function frameLocation(frame: string): string {
 
 function isUserFrame(line: string): boolean {
   if (line.includes('node:') || line.endsWith('(<anonymous>)') || line === 'at <anonymous>') return false;
-  if (line.includes(AGENT_DIR)) return false;
+  for (const dir of AGENT_DIRS) if (line.includes(dir)) return false;
   for (const marker of LIB_MARKERS) if (line.includes(marker)) return false;
   return true;
 }
