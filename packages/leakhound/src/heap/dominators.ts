@@ -1,8 +1,9 @@
 // Dominator tree and retained sizes, with Chrome DevTools' semantics
 // (HeapSnapshot.ts: initEssentialEdges, calculateShallowSizes,
 // calculateDominatorsAndRetainedSizes) so numbers agree with what people see in
-// DevTools. Lengauer-Tarjan ("simple" eval/link with path compression), all
-// iterative, all typed arrays: a 1,000,000-node chain must not touch the stack.
+// DevTools. Semidominators by Lengauer-Tarjan (eval/link with iterative path
+// compression), immediate dominators by semi-NCA; all iterative, all typed
+// arrays: a 1,000,000-node chain must not touch the stack.
 import type { HeapSnapshot } from './snapshot.js';
 import { countsToOffsets, type Retainers } from './retainers.js';
 import type { ProgressFn } from './progress.js';
@@ -249,7 +250,6 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
   const vertex = new Uint32Array(length);
   const label = new Uint32Array(length);
   const semi = new Uint32Array(length);
-  const dom = new Uint32Array(length);
   // The DFS cursor per node; reused as the compression stack afterwards.
   const scratch = new Uint32Array(length);
   let n = 0;
@@ -339,9 +339,6 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
     return label[v0]!;
   };
 
-  // Buckets as singly linked lists: each vertex sits in exactly one bucket once.
-  const bucketHead = new Uint32Array(length);
-  const bucketNext = new Uint32Array(length);
   progress('dominators: semidominators', 0, n);
   for (let i = n; i >= 2; i--) {
     if ((i & (PROGRESS_STEP - 1)) === 0) progress('dominators: semidominators', n - i, n);
@@ -357,24 +354,24 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
     }
     // Orphans (see above) have the root as their only predecessor.
     if (orphan) semi[w] = semi[r]!;
-    const host = vertex[semi[w]!]!;
-    bucketNext[w] = bucketHead[host]!;
-    bucketHead[host] = w;
-    const p = parent[w]!;
-    ancestor[w] = p;
-    let v = bucketHead[p]!;
-    while (v !== 0) {
-      const u = evaluate(v);
-      dom[v] = semi[u]! < semi[v]! ? u : p;
-      v = bucketNext[v]!;
-    }
-    bucketHead[p] = 0;
+    ancestor[w] = parent[w]!;
   }
+
+  // Semi-NCA instead of Lengauer-Tarjan's buckets: the immediate dominator is
+  // the nearest dominator-tree ancestor of parent(w) whose DFS number is at most
+  // semi(w). Same dominators, no bucket arrays, and ancestor/label are reused:
+  // ancestor as the DFS number per vertex, label as the dominator.
+  const dfn = ancestor;
+  for (let i = 1; i <= n; i++) dfn[vertex[i]!] = i;
+  const dom = label;
   dom[0] = r;
   dom[r] = r;
   for (let i = 2; i <= n; i++) {
     const w = vertex[i]!;
-    if (dom[w] !== vertex[semi[w]!]) dom[w] = dom[dom[w]!]!;
+    const limit = semi[w]!;
+    let d = parent[w]!;
+    while (dfn[d]! > limit) d = dom[d]!;
+    dom[w] = d;
   }
 
   progress('retained sizes', 0, 1);
