@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { typeMapRegistry } from '../src/mapper/mapper.js';
+import { registeredTypeMapCount, registeredTypeMaps } from '../src/mapper/mapper.js';
 import { TypeMap } from '../src/mapper/type-map.js';
 import { DevicePrice, loadDevicePrice, toDevicePricePerCall, toDevicePriceShared } from '../src/device-price.js';
 
@@ -18,12 +18,12 @@ test('both code paths map a DevicePriceEntity to the same DevicePrice', () => {
 });
 
 test('a mapper per call grows the registry by one TypeMap per call; the shared mapper does not', () => {
-  const before = typeMapRegistry.size;
+  const before = registeredTypeMapCount();
   for (let i = 0; i < 100; i++) toDevicePriceShared(loadDevicePrice(i));
-  assert.equal(typeMapRegistry.size, before);
+  assert.equal(registeredTypeMapCount(), before);
   for (let i = 0; i < 100; i++) toDevicePricePerCall(loadDevicePrice(i));
-  assert.equal(typeMapRegistry.size, before + 100);
-  assert.ok([...typeMapRegistry.values()].every((m) => m instanceof TypeMap));
+  assert.equal(registeredTypeMapCount(), before + 100);
+  assert.ok(registeredTypeMaps().every((m) => m instanceof TypeMap));
 });
 
 test('the server answers the leaky and the fixed route', { timeout: 30_000 }, async () => {

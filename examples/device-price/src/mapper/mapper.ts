@@ -3,8 +3,21 @@
 // look them up. That registry is what leaks when a mapper is built per call.
 import { TypeMap } from './type-map.js';
 
-/** Process-wide: lives as long as the module, i.e. forever. */
-export const typeMapRegistry = new Map<string, TypeMap<unknown, unknown>>();
+/**
+ * Process-wide: lives as long as the module, i.e. forever. Module-private on
+ * purpose, like in most mapper libraries: users only see `createTypeMap`.
+ */
+const typeMapRegistry = new Map<string, TypeMap<unknown, unknown>>();
+
+/** How many type maps the registry holds (for tests and diagnostics). */
+export function registeredTypeMapCount(): number {
+  return typeMapRegistry.size;
+}
+
+/** Every registered type map, oldest first. */
+export function registeredTypeMaps(): TypeMap<unknown, unknown>[] {
+  return [...typeMapRegistry.values()];
+}
 
 let nextMapperId = 1;
 
