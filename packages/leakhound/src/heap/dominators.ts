@@ -86,22 +86,50 @@ const MIN_WEAK_MAP_EDGE_BYTES = '0 / part of key ( @1) -> value ( @1) pair in We
 const WEAK_MAP_EDGE = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$/;
 
 /**
+ * V8 names the two edges to a WeakMap value "<n> / part of key (K @k) -> value
+ * (V @v) pair in WeakMap (table @t)", one from the key, one from the table.
+ * `isTableEdge` tells the table's one apart; each edge name is parsed once.
+ */
+export class WeakMapEdges {
+  // Per string index: 0 not yet looked at, 1 not a WeakMap edge name, 2 one.
+  private readonly _state: Uint8Array;
+  private readonly _table = new Map<number, number>();
+
+  constructor(private readonly _snap: HeapSnapshot) {
+    this._state = new Uint8Array(_snap.strings.count);
+  }
+
+  /** For an internal edge `edge` leaving `node`. */
+  isTableEdge(node: number, edge: number): boolean {
+    const name = this._snap.edgeNameOrIndex[edge]!;
+    let state = this._state[name];
+    if (state === 0) {
+      // Most internal edge names ("map", "table", "12") are short: skip decoding them.
+      const strings = this._snap.strings;
+      const match = strings.byteLengthOf(name) < MIN_WEAK_MAP_EDGE_BYTES ? null : WEAK_MAP_EDGE.exec(strings.get(name));
+      state = match ? 2 : 1;
+      if (match) this._table.set(name, Number(match[1]));
+      this._state[name] = state;
+    }
+    return state === 2 && this._table.get(name) === this._snap.nodeId[node];
+  }
+}
+
+/**
  * Which edges may retain. Mirrors DevTools' computeIsEssentialEdge: weak edges
  * and self edges never; shortcut edges only from the root (there they mark the
  * user's global objects); not from a non-page-owned node into a page-owned one;
  * and a WeakMap value is retained through its key, not through the table.
  */
 export function essentialEdges(snap: HeapSnapshot): Uint8Array {
-  const { nodeCount, edgeCount, firstEdge, edgeToNode, edgeType, edgeNameOrIndex, nodeId } = snap;
+  const { nodeCount, edgeCount, firstEdge, edgeToNode, edgeType } = snap;
   const essential = new Uint8Array(edgeCount);
   const owned = pageOwnedNodes(snap);
   const root = snap.rootNode;
   const weak = snap.edgeTypeWeak;
   const shortcut = snap.edgeTypeShortcut;
   const internal = snap.edgeTypeInternal;
-  // Per edge-name string: 0 not yet looked at, 1 not a WeakMap edge, 2 a WeakMap edge.
-  const weakMapName = new Uint8Array(snap.strings.count);
-  const weakMapTable = new Map<number, number>();
+  const weakMaps = new WeakMapEdges(snap);
   for (let node = 0; node < nodeCount; node++) {
     const end = firstEdge[node + 1]!;
     const nodeOwned = owned[node]!;
@@ -110,18 +138,7 @@ export function essentialEdges(snap: HeapSnapshot): Uint8Array {
       if (type === weak) continue;
       const target = edgeToNode[e]!;
       if (target === node) continue;
-      if (type === internal) {
-        const name = edgeNameOrIndex[e]!;
-        let state = weakMapName[name];
-        if (state === 0) {
-          // Most internal edge names ("map", "table", "12") are short: skip decoding them.
-          const match = snap.strings.byteLengthOf(name) < MIN_WEAK_MAP_EDGE_BYTES ? null : WEAK_MAP_EDGE.exec(snap.strings.get(name));
-          state = match ? 2 : 1;
-          if (match) weakMapTable.set(name, Number(match[1]));
-          weakMapName[name] = state;
-        }
-        if (state === 2 && weakMapTable.get(name) === nodeId[node]) continue;
-      }
+      if (type === internal && weakMaps.isTableEdge(node, e)) continue;
       if (node !== root) {
         if (type === shortcut) continue;
         if (owned[target] === 1 && nodeOwned === 0) continue;

@@ -99,3 +99,11 @@ export function isInternalNode(snap: HeapSnapshot, node: number): boolean {
   }
   return false;
 }
+
+/** The string index of `value` (-1 if absent), found once so per-node loops compare integers. */
+export function stringIndexOf(snap: HeapSnapshot, value: string): number {
+  const bytes = Buffer.byteLength(value);
+  const { strings } = snap;
+  for (let i = 0; i < strings.count; i++) if (strings.byteLengthOf(i) === bytes && strings.get(i) === value) return i;
+  return -1;
+}

@@ -4,8 +4,8 @@
 // second one from the root reaches what is left, so a path through the
 // program's own globals wins over one through VM internals of the same length.
 import type { HeapSnapshot } from './snapshot.js';
-import { className } from './names.js';
-import { isUserRoot } from './dominators.js';
+import { className, stringIndexOf } from './names.js';
+import { isUserRoot, WeakMapEdges } from './dominators.js';
 import { sourceLocation, type SourceLocation } from './locations.js';
 
 export const NO_DISTANCE = 0xffffffff;
@@ -31,13 +31,23 @@ export interface PathStep {
 }
 
 export function computeRootPaths(snap: HeapSnapshot): RootPaths {
-  const { nodeCount, firstEdge, edgeToNode, edgeType } = snap;
+  const { nodeCount, firstEdge, edgeToNode, edgeType, edgeNameOrIndex, nodeName, nodeType } = snap;
   const distance = new Uint32Array(nodeCount).fill(NO_DISTANCE);
   const parentEdge = new Int32Array(nodeCount).fill(-1);
   const parentNode = new Int32Array(nodeCount).fill(-1);
   const queue = new Uint32Array(nodeCount);
   const weak = snap.edgeTypeWeak;
+  const internal = snap.edgeTypeInternal;
   const root = snap.rootNode;
+  // DevTools' distance filter: links that exist in the graph but do not explain
+  // why an object is alive. A DescriptorArray's descriptor slots can be stale
+  // for the maps sharing it; the native context's sloppy_function_map is a
+  // shortcut to every sloppy function's map; a WeakMap value is kept by its key,
+  // so the table's edge to it is not a path.
+  const mapDescriptors = stringIndexOf(snap, '(map descriptors)');
+  const nativeContext = stringIndexOf(snap, 'system / NativeContext');
+  const sloppyFunctionMap = stringIndexOf(snap, 'sloppy_function_map');
+  const weakMaps = new WeakMapEdges(snap);
   let tail = 0;
 
   const bfs = (head: number): void => {
@@ -45,10 +55,20 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
       const node = queue[head++]!;
       const next = distance[node]! + 1;
       const end = firstEdge[node + 1]!;
+      const descriptors = nodeName[node] === mapDescriptors && nodeType[node] === snap.nodeTypeArray;
+      const context = nodeName[node] === nativeContext && nodeType[node] === snap.nodeTypeHidden;
       for (let e = firstEdge[node]!; e < end; e++) {
-        if (edgeType[e] === weak) continue;
+        const type = edgeType[e]!;
+        if (type === weak) continue;
         const target = edgeToNode[e]!;
         if (distance[target] !== NO_DISTANCE) continue;
+        if (descriptors) {
+          const value = edgeNameOrIndex[e]!;
+          const index = type === snap.edgeTypeElement || type === snap.edgeTypeHidden ? value : Number.parseInt(snap.strings.get(value), 10);
+          if (index >= 2 && index % 3 === 1) continue;
+        }
+        if (context && edgeNameOrIndex[e] === sloppyFunctionMap && type !== snap.edgeTypeElement && type !== snap.edgeTypeHidden) continue;
+        if (type === internal && weakMaps.isTableEdge(node, e)) continue;
         distance[target] = next;
         parentEdge[target] = e;
         parentNode[target] = node;

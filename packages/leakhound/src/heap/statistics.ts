@@ -3,6 +3,7 @@
 // them), typed arrays (ArrayBuffer backing stores), system (hidden nodes),
 // native, and the rest as "other". Sizes are the DevTools shallow sizes.
 import type { HeapSnapshot } from './snapshot.js';
+import { stringIndexOf } from './names.js';
 
 export interface HeapStatistics {
   /** Sum of all shallow sizes. */
@@ -19,13 +20,6 @@ export interface HeapStatistics {
   other: number;
 }
 
-/** The string index of `expected`, found once, so per-node loops compare integers. */
-function stringIndex(snap: HeapSnapshot, expected: string): number {
-  const bytes = Buffer.byteLength(expected);
-  for (let i = 0; i < snap.strings.count; i++) if (snap.strings.byteLengthOf(i) === bytes && snap.strings.get(i) === expected) return i;
-  return -1;
-}
-
 /** The `elements` store of an Array node, or -1. */
 function elementsOf(snap: HeapSnapshot, node: number, elementsName: number): number {
   for (let e = snap.firstEdge[node]!; e < snap.firstEdge[node + 1]!; e++) {
@@ -36,9 +30,9 @@ function elementsOf(snap: HeapSnapshot, node: number, elementsName: number): num
 
 export function heapStatistics(snap: HeapSnapshot, shallowSize: Float64Array): HeapStatistics {
   const { nodeCount, nodeType, nodeName, edgeCount, edgeToNode } = snap;
-  const arrayName = stringIndex(snap, 'Array');
-  const bufferDataName = stringIndex(snap, 'system / JSArrayBufferData');
-  const elementsName = stringIndex(snap, 'elements');
+  const arrayName = stringIndexOf(snap, 'Array');
+  const bufferDataName = stringIndexOf(snap, 'system / JSArrayBufferData');
+  const elementsName = stringIndexOf(snap, 'elements');
   const isArray = (i: number): boolean => arrayName >= 0 && nodeName[i] === arrayName && nodeType[i] !== snap.nodeTypeHidden &&
     nodeType[i] !== snap.nodeTypeNative && nodeType[i] !== snap.nodeTypeCode && nodeType[i] !== snap.nodeTypeString &&
     nodeType[i] !== snap.nodeTypeConsString && nodeType[i] !== snap.nodeTypeSlicedString;

@@ -62,3 +62,28 @@ test('weak edges are not paths; unreachable nodes have none', () => {
   assert.equal(paths.parentNode[target], -1);
   assert.equal(retainerPath(snap, paths, cache).length, 2);
 });
+
+test('DevTools distance filters: stale descriptor slots, sloppy_function_map, WeakMap tables', () => {
+  const { g, global } = graph();
+  const descriptors = g.node('array', '(map descriptors)', 64);
+  const viaSlot = g.node('object', 'ViaDescriptorSlot', 8);
+  const viaKey = g.node('object', 'ViaKeySlot', 8);
+  g.edge(global, descriptors, 'internal', 'descriptors');
+  g.edge(descriptors, viaSlot, 'element', 4).edge(descriptors, viaKey, 'element', 5);
+  const context = g.node('hidden', 'system / NativeContext', 100);
+  const sloppyMap = g.node('object shape', 'system / Map', 80);
+  g.edge(global, context, 'internal', 'native_context').edge(context, sloppyMap, 'internal', 'sloppy_function_map');
+  const table = g.node('array', 'system / EphemeronHashTable', 100, 901);
+  const holder = g.node('object', 'Holder', 8);
+  const key = g.node('object', 'Key', 10, 903);
+  const value = g.node('object', 'Value', 1000, 905);
+  const name = '7 / part of key (Key @903) -> value (Value @905) pair in WeakMap (table @901)';
+  g.edge(global, table, 'internal', 'table').edge(table, value, 'internal', name);
+  g.edge(global, holder, 'property', 'holder').edge(holder, key, 'property', 'key').edge(key, value, 'internal', name);
+  const snap = fromRawSnapshot(g.toRaw());
+  const paths = computeRootPaths(snap);
+  assert.equal(paths.distance[viaSlot], NO_DISTANCE, 'slot 4 (3k+1) of a descriptor array is skipped');
+  assert.equal(paths.distance[viaKey], 3);
+  assert.equal(paths.distance[sloppyMap], NO_DISTANCE);
+  assert.deepEqual(retainerPath(snap, paths, value).map((s) => s.className), ['global', 'Holder', 'Key', 'Value'], 'through the key, not the table');
+});
