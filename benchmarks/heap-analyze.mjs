@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gb, machineInfo, measure, rawReadSpeed } from './lib/measure.mjs';
+import { gb, gitRevision, machineInfo, measure, rawReadSpeed } from './lib/measure.mjs';
 import { ensureSnapshot, toolCommand } from './lib/tools.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -58,6 +58,7 @@ async function main() {
   }
   const startedAt = new Date();
   const machine = machineInfo();
+  const revision = gitRevision(root);
   const results = [];
   const readSpeeds = {};
   for (const scale of opts.scales) {
@@ -85,6 +86,7 @@ async function main() {
     benchmark: 'heap-analyze', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(),
     commandLine: `node benchmarks/heap-analyze.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { ...machine, loadavgAtEnd: loadavg().map((l) => +l.toFixed(2)) },
+    git: revision,
     note: 'shared machine: other engineers were running builds and tests at the same time; compare ratios within one run',
     readSpeeds, results, summary,
   };

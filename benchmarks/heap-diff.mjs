@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gb, machineInfo, measure } from './lib/measure.mjs';
+import { gb, gitRevision, machineInfo, measure } from './lib/measure.mjs';
 import { ensureSnapshot, repoRoot, toolCommand } from './lib/tools.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,6 +49,7 @@ async function main() {
   const middle = files[1];
   const startedAt = new Date();
   const machine = machineInfo();
+  const revision = gitRevision(repoRoot);
   const runs = [];
   const jobs = [
     { name: 'analyze', argv: toolCommand('leakhound', middle, opts.heapMb), okExitCodes: [0] },
@@ -87,6 +88,7 @@ async function main() {
     benchmark: 'heap-diff', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
     commandLine: `node benchmarks/heap-diff.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { ...machine, loadavgAtEnd: loadavg().map((l) => +l.toFixed(2)) },
+    git: revision,
     note: 'shared machine: other engineers were running builds and tests at the same time; compare ratios within one run',
     runs, summary,
   };

@@ -3,13 +3,23 @@
 // descendants one by one) and the peak of the whole process tree's summed RSS
 // (polled from /proc, so a tool that forks workers is not under-counted).
 // A failing tool (exit code, signal, timeout, OOM) is a result, not a throw.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, createReadStream, openSync, closeSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem, tmpdir, release } from 'node:os';
 import { join } from 'node:path';
 
 const GNU_TIME = '/usr/bin/time';
 const POLL_MS = 200;
+
+/**
+ * The commit leakhound was built from, and whether its sources differed from
+ * it (other engineers commit while benchmarks run).
+ */
+export function gitRevision(cwd) {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'packages/leakhound/src'], { cwd, encoding: 'utf8' });
+  return { commit: head.stdout.trim() || 'unknown', leakhoundSourcesModified: dirty.stdout.trim().length > 0 };
+}
 
 /** Machine facts recorded with every result. */
 export function machineInfo() {
