@@ -243,22 +243,31 @@ function essentialPredecessors(snap: HeapSnapshot, essential: Uint8Array): Prede
   return { first, node, edge: null };
 }
 
+interface TreeInputs {
+  /** Released (set to null) once the search no longer needs it. */
+  essential: Uint8Array | null;
+  preds: Predecessors | null;
+}
+
+interface Tree {
+  /** Vertex (ordinal + 1) per DFS number 1..n. */
+  vertex: Uint32Array;
+  /** Immediate dominator per vertex, as a vertex; index 0 unused. */
+  dom: Uint32Array;
+  n: number;
+  reachable: Uint8Array;
+  reachableCount: number;
+}
+
 /**
- * `retainers` may be null: the pass then builds compact predecessor lists of
- * the essential edges only (4 instead of 8 bytes per edge, and the caller
- * never holds full retainers). Pass them when you have them anyway.
+ * The dominator tree proper. A separate function so that its working arrays
+ * (six per node) are garbage when it returns, before the shallow sizes and
+ * retained sizes allocate theirs.
  */
-export function computeDominators(snap: HeapSnapshot, retainers: Retainers | null, onProgress?: ProgressFn): Dominators {
-  const progress = onProgress ?? (() => {});
+function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: ProgressFn): Tree {
   const { nodeCount, firstEdge, edgeToNode } = snap;
-  progress('essential edges', 0, 1);
-  const essential = essentialEdges(snap);
-  const shallowSize = computeShallowSizes(snap);
-  progress('essential edges', 1, 1);
-  const preds: Predecessors = retainers
-    ? { first: retainers.firstRetainer, node: retainers.retainerNode, edge: retainers.retainerEdge }
-    : essentialPredecessors(snap, essential);
-  const { first: firstPred, node: predNode, edge: predEdge } = preds;
+  const { first: firstPred, node: predNode, edge: predEdge } = inputs.preds!;
+  let essential = inputs.essential;
 
   // 1-based vertex numbers (v = ordinal + 1) so that 0 means "none", as in the paper.
   const length = nodeCount + 1;
@@ -272,6 +281,7 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
   let n = 0;
 
   const dfs = (start: number): void => {
+    const isEssential = essential!;
     scratch[start - 1] = firstEdge[start - 1]!;
     let v = start;
     while (v !== 0) {
@@ -285,7 +295,7 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
       const ordinal = v - 1;
       const end = firstEdge[ordinal + 1]!;
       for (let e = scratch[ordinal]!; e < end; e++) {
-        if (essential[e] === 0) continue;
+        if (isEssential[e] === 0) continue;
         const targetOrdinal = edgeToNode[e]!;
         const w = targetOrdinal + 1;
         if (semi[w] === 0) {
@@ -318,7 +328,7 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
       const ordinal = v - 1;
       let onlyWeak = true;
       for (let i = firstPred[ordinal]!; i < firstPred[ordinal + 1]!; i++) {
-        if (predEdge === null || essential[predEdge[i]!] === 1) {
+        if (predEdge === null || essential![predEdge[i]!] === 1) {
           onlyWeak = false;
           break;
         }
@@ -336,6 +346,11 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
       vertex[n] = v;
       label[v] = v;
     }
+  }
+
+  if (predEdge === null) {
+    essential = null;
+    inputs.essential = null;
   }
 
   const stack = scratch;
@@ -364,7 +379,7 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
     let orphan = true;
     const end = firstPred[wOrdinal + 1]!;
     for (let j = firstPred[wOrdinal]!; j < end; j++) {
-      if (predEdge !== null && essential[predEdge[j]!] === 0) continue;
+      if (predEdge !== null && essential![predEdge[j]!] === 0) continue;
       orphan = false;
       const u = evaluate(predNode[j]! + 1);
       if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
@@ -390,8 +405,31 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
     while (dfn[d]! > limit) d = dom[d]!;
     dom[w] = d;
   }
+  return { vertex, dom, n, reachable, reachableCount };
+}
+
+/**
+ * `retainers` may be null: the pass then builds compact predecessor lists of
+ * the essential edges only (4 instead of 8 bytes per edge, and the caller
+ * never holds full retainers). Pass them when you have them anyway.
+ */
+export function computeDominators(snap: HeapSnapshot, retainers: Retainers | null, onProgress?: ProgressFn): Dominators {
+  const progress = onProgress ?? (() => {});
+  const { nodeCount } = snap;
+  progress('essential edges', 0, 1);
+  // Held only through `inputs`, so dominatorTree can drop it early.
+  const inputs: TreeInputs = { essential: essentialEdges(snap), preds: null };
+  progress('essential edges', 1, 1);
+  inputs.preds = retainers
+    ? { first: retainers.firstRetainer, node: retainers.retainerNode, edge: retainers.retainerEdge }
+    : essentialPredecessors(snap, inputs.essential!);
+  const { vertex, dom, n, reachable, reachableCount } = dominatorTree(snap, inputs, progress);
+  inputs.essential = null;
+  inputs.preds = null;
+  const r = snap.rootNode + 1;
 
   progress('retained sizes', 0, 1);
+  const shallowSize = computeShallowSizes(snap);
   // Vertex numbers back to ordinals in place: idom[ordinal] = dom[ordinal + 1] - 1.
   const idom = dom.subarray(1);
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) idom[ordinal] = idom[ordinal]! - 1;
