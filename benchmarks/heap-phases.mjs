@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Where `leakhound analyze` spends its time and memory, phase by phase:
+//
+//   node --max-old-space-size=16384 benchmarks/heap-phases.mjs FILE [--out results.json]
+//
+// Runs the same parse + analysis as the CLI (the built dist, so
+// `npm run build` first) in this process, listening to the engine's own
+// progress callbacks: each phase's wall time and the process RSS at its end
+// and at its peak (sampled on progress calls, at most every 20 ms). A
+// diagnostic for the engine's authors, not a comparison: the comparison is
+// heap-analyze.mjs.
+import { statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'leakhound', 'dist');
+const { parseSnapshotFile } = await import(pathToFileURL(join(dist, 'heap', 'parser.js')).href);
+const { analyzeSnapshot } = await import(pathToFileURL(join(dist, 'index.js')).href);
+
+const file = process.argv[2];
+const outIndex = process.argv.indexOf('--out');
+const out = outIndex > 0 ? process.argv[outIndex + 1] : undefined;
+if (file === undefined) {
+  console.error('usage: heap-phases.mjs FILE [--out results.json]');
+  process.exit(2);
+}
+
+const phases = [];
+let current = null;
+let lastSample = 0;
+const started = performance.now();
+
+function enter(name, now) {
+  const rss = process.memoryUsage.rss();
+  if (current) {
+    current.seconds = +((now - current.startMs) / 1000).toFixed(2);
+    current.rssAtEndBytes = rss;
+    current.peakRssBytes = Math.max(current.peakRssBytes, rss);
+  }
+  current = name === null ? null : { phase: name, startMs: now, seconds: 0, rssAtEndBytes: 0, peakRssBytes: rss };
+  if (current) phases.push(current);
+}
+
+function onProgress(phase) {
+  const now = performance.now();
+  if (current === null || current.phase !== phase) enter(phase, now);
+  else if (now - lastSample > 20) {
+    lastSample = now;
+    current.peakRssBytes = Math.max(current.peakRssBytes, process.memoryUsage.rss());
+  }
+}
+
+const snap = await parseSnapshotFile(file, { onProgress });
+enter('(between parse and analysis)', performance.now());
+const report = analyzeSnapshot(snap, { onProgress, file });
+enter(null, performance.now());
+const totalSeconds = (performance.now() - started) / 1000;
+
+const gb = (b) => (b / 1e9).toFixed(2);
+const lines = ['| phase | wall s | RSS at end (GB) | peak RSS in phase (GB) |', '|---|---:|---:|---:|'];
+for (const p of phases) lines.push(`| ${p.phase} | ${p.seconds.toFixed(2)} | ${gb(p.rssAtEndBytes)} | ${gb(p.peakRssBytes)} |`);
+lines.push(`| total | ${totalSeconds.toFixed(2)} | | ${gb(Math.max(...phases.map((p) => p.peakRssBytes)))} |`);
+console.log(lines.join('\n'));
+console.log(`nodes ${report.snapshot.nodeCount}, edges ${report.snapshot.edgeCount}, file ${gb(statSync(file).size)} GB, load ${loadavg()[0].toFixed(1)}`);
+if (out) {
+  writeFileSync(out, `${JSON.stringify({
+    benchmark: 'heap-phases', date: new Date().toISOString(), file, fileBytes: statSync(file).size,
+    commandLine: `node ${process.execArgv.join(' ')} benchmarks/heap-phases.mjs ${process.argv.slice(2).join(' ')}`,
+    node: process.version, loadavg1m: +loadavg()[0].toFixed(2), totalSeconds: +totalSeconds.toFixed(2),
+    nodeCount: report.snapshot.nodeCount, edgeCount: report.snapshot.edgeCount,
+    phases: phases.map(({ startMs: _startMs, ...rest }) => rest),
+  }, null, 2)}\n`);
+}
