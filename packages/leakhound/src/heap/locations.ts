@@ -14,8 +14,8 @@ export interface SourceLocation {
 }
 
 interface LocationIndex {
-  /** Location record per node ordinal, -1 when none. */
-  recordOf: Int32Array;
+  /** Location record indexes sorted by node ordinal (V8 writes them sorted; checked). */
+  byNode: Uint32Array;
   scriptUrl: Map<number, string>;
 }
 
@@ -44,13 +44,16 @@ function scriptOfClosure(snap: HeapSnapshot, closure: number): number {
 function locationIndex(snap: HeapSnapshot): LocationIndex {
   const cached = cache.get(snap);
   if (cached) return cached;
-  const recordOf = new Int32Array(snap.nodeCount).fill(-1);
+  // A sorted index instead of one slot per node: only a part of the nodes have a location.
   const { locationNode, locationScriptId } = snap;
   const records = locationNode.length;
+  const byNode = new Uint32Array(records);
+  let sorted = true;
   for (let i = 0; i < records; i++) {
-    const node = locationNode[i]!;
-    if (node < recordOf.length) recordOf[node] = i;
+    byNode[i] = i;
+    if (i > 0 && locationNode[i - 1]! > locationNode[i]!) sorted = false;
   }
+  if (!sorted) byNode.sort((a, b) => locationNode[a]! - locationNode[b]!);
   // One closure per script id is enough to learn the script's name.
   const scriptUrl = new Map<number, string>();
   for (let i = 0; i < records; i++) {
@@ -63,7 +66,7 @@ function locationIndex(snap: HeapSnapshot): LocationIndex {
     const name = snap.nodeNameString(script);
     if (name !== '' && !name.startsWith('system /')) scriptUrl.set(scriptId, name);
   }
-  const index = { recordOf, scriptUrl };
+  const index = { byNode, scriptUrl };
   cache.set(snap, index);
   return index;
 }
@@ -86,6 +89,22 @@ export function constructorOf(snap: HeapSnapshot, node: number): number {
   return -1;
 }
 
+/** The location record of `node`, or -1 (binary search over the sorted index). */
+function recordOf(snap: HeapSnapshot, index: LocationIndex, node: number): number {
+  const { byNode } = index;
+  const nodes = snap.locationNode;
+  let low = 0;
+  let high = byNode.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const value = nodes[byNode[mid]!]!;
+    if (value === node) return byNode[mid]!;
+    if (value < node) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -1;
+}
+
 function fromRecord(snap: HeapSnapshot, index: LocationIndex, record: number): SourceLocation | null {
   const scriptId = snap.locationScriptId[record]!;
   const url = index.scriptUrl.get(scriptId) ?? `script #${scriptId}`;
@@ -95,13 +114,13 @@ function fromRecord(snap: HeapSnapshot, index: LocationIndex, record: number): S
 /** file:line:column (1-based) for closures and constructed objects, or null. */
 export function sourceLocation(snap: HeapSnapshot, node: number): SourceLocation | null {
   const index = locationIndex(snap);
-  const record = index.recordOf[node]!;
+  const record = recordOf(snap, index, node);
   if (record >= 0) return fromRecord(snap, index, record);
   const type = snap.nodeType[node]!;
   if (type !== snap.nodeTypeObject) return null;
   const ctor = constructorOf(snap, node);
   if (ctor < 0) return null;
-  const ctorRecord = index.recordOf[ctor]!;
+  const ctorRecord = recordOf(snap, index, ctor);
   return ctorRecord >= 0 ? fromRecord(snap, index, ctorRecord) : null;
 }
 

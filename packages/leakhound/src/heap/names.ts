@@ -6,8 +6,8 @@
 import type { HeapSnapshot } from './snapshot.js';
 
 export interface ClassTable {
-  /** Class id per node ordinal. */
-  classOf: Int32Array;
+  /** Class id per node ordinal (16 bits while there are fewer than 65,536 classes, which is the usual case). */
+  classOf: Uint16Array | Int32Array;
   /** Class name per class id. */
   names: string[];
   /** 1 for VM-internal classes ("system / ...", "(system)", ...), see isInternalNode. */
@@ -42,7 +42,7 @@ export function classTable(snap: HeapSnapshot): ClassTable {
     else if (code === snap.nodeTypeRegexp) typeClass[code] = intern('RegExp');
     else typeClass[code] = intern(`(${type})`);
   });
-  const classOf = new Int32Array(nodeCount);
+  let classOf: Uint16Array | Int32Array = new Uint16Array(nodeCount);
   for (let i = 0; i < nodeCount; i++) {
     const fixed = typeClass[nodeType[i]!];
     if (fixed !== undefined && fixed >= 0) {
@@ -54,6 +54,7 @@ export function classTable(snap: HeapSnapshot): ClassTable {
     if (id === undefined) {
       id = intern(domClassName(snap.strings.get(nameIndex)));
       idByString.set(nameIndex, id);
+      if (id > 0xffff && classOf instanceof Uint16Array) classOf = Int32Array.from(classOf);
     }
     classOf[i] = id;
   }

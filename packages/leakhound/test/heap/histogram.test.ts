@@ -64,3 +64,17 @@ test('class names follow DevTools', () => {
   });
   assert.equal(classTable(snap), classTable(snap), 'computed once per snapshot');
 });
+
+test('more than 65,536 classes (class ids outgrow 16 bits)', () => {
+  const g = new GraphBuilder();
+  const gc = g.node('synthetic', '(GC roots)');
+  g.edge(g.root, gc, 'element', 1);
+  const count = 70_000;
+  for (let i = 0; i < count; i++) g.edge(gc, g.node('object', `Class${i}`, 8), 'element', i);
+  const snap = fromRawSnapshot(g.toRaw());
+  assert.equal(className(snap, g.nodeCount - 1), `Class${count - 1}`);
+  assert.ok(classTable(snap).classOf instanceof Int32Array);
+  const rows = classHistogram(snap, computeDominators(snap, null));
+  assert.equal(rows.length, count);
+  assert.ok(rows.every((r) => r.count === 1 && r.retainedSize === 8));
+});
