@@ -15,10 +15,16 @@ interface ChildResult {
   stderr: string;
 }
 
-/** Runs a child to completion; the test's own timeout bounds it, and a child that never exits fails the test. */
-function run(args: string[], limitMs: number): Promise<ChildResult> {
+/** Runs the fixture child to completion, one JSON object per stdout line. */
+async function run(args: string[], limitMs: number): Promise<ChildResult> {
+  const { code, stdout, stderr } = await runNode(['--expose-gc', child, ...args], limitMs);
+  return { code, stderr, lines: stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+/** Runs node to completion; a child that does not exit by itself within limitMs fails the test. */
+function runNode(argv: string[], limitMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--expose-gc', child, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -29,8 +35,7 @@ function run(args: string[], limitMs: number): Promise<ChildResult> {
     }, limitMs);
     proc.on('exit', (code) => {
       clearTimeout(killer);
-      const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-      resolve({ code, lines, stderr });
+      resolve({ code, stdout, stderr });
     });
   });
 }
@@ -116,21 +121,7 @@ test('SIGUSR2 writes a guarded snapshot (logged with the event-loop pause) inste
       });
       process.kill(process.pid, 'SIGUSR2');
     `;
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const proc = spawn(process.execPath, ['--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const killer = setTimeout(() => {
-        proc.kill('SIGKILL');
-        reject(new Error(`child did not exit by itself\n${stdout}\n${stderr}`));
-      }, 20_000);
-      proc.on('exit', (code) => {
-        clearTimeout(killer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    const result = await runNode(['--input-type=module', '-e', source], 20_000);
     assert.equal(result.code, 0, result.stderr);
     const { result: snap, lines } = JSON.parse(result.stdout.trim()) as { result: { taken: boolean; trigger: string; path: string }; lines: string[] };
     assert.equal(snap.trigger, 'signal');

@@ -53,27 +53,25 @@ function readV2(root: string, cgroupPath: string): CgroupMemory | null {
   // Inside a container with a cgroup namespace the path is "/" and the mount root is the container's own cgroup.
   const leaf = existing([join(root, cgroupPath), root], 'memory.max') ?? existing([join(root, cgroupPath), root], 'memory.current');
   if (leaf === null) return null;
-  let limit: number | null = null;
-  // Limits nest: a parent's memory.max caps every child, so take the lowest on the way up.
-  for (let dir = leaf; dir.startsWith(root); dir = parentOf(dir)) {
-    const value = parseLimit(readText(join(dir, 'memory.max')));
-    if (value !== null && (limit === null || value < limit)) limit = value;
-    if (dir === root) break;
-  }
-  return { version: 2, limitBytes: limit, usageBytes: parseNumber(readText(join(leaf, 'memory.current'))), path: leaf };
+  return { version: 2, limitBytes: lowestLimit(leaf, root, 'memory.max'), usageBytes: parseNumber(readText(join(leaf, 'memory.current'))), path: leaf };
 }
 
 function readV1(root: string, cgroupPath: string): CgroupMemory | null {
   const mount = existing([join(root, 'memory')], 'memory.limit_in_bytes') === null ? root : join(root, 'memory');
   const leaf = existing([join(mount, cgroupPath), mount], 'memory.limit_in_bytes');
   if (leaf === null) return null;
+  return { version: 1, limitBytes: lowestLimit(leaf, mount, 'memory.limit_in_bytes'), usageBytes: parseNumber(readText(join(leaf, 'memory.usage_in_bytes'))), path: leaf };
+}
+
+/** Limits nest: a parent's limit caps every child, so take the lowest from the leaf up to the mount root. */
+function lowestLimit(leaf: string, mount: string, file: string): number | null {
   let limit: number | null = null;
   for (let dir = leaf; dir.startsWith(mount); dir = parentOf(dir)) {
-    const value = parseLimit(readText(join(dir, 'memory.limit_in_bytes')));
+    const value = parseLimit(readText(join(dir, file)));
     if (value !== null && (limit === null || value < limit)) limit = value;
     if (dir === mount) break;
   }
-  return { version: 1, limitBytes: limit, usageBytes: parseNumber(readText(join(leaf, 'memory.usage_in_bytes'))), path: leaf };
+  return limit;
 }
 
 function existing(dirs: string[], file: string): string | null {

@@ -9,11 +9,16 @@
 //    into `buckets` buckets; a bucket's value is its lowest floor, which removes
 //    the sawtooth of garbage between GCs and most churn noise.
 // 3. Per window: Mann-Kendall test (tie-corrected) + Theil-Sen slope on the bucket
-//    floors. "leaking" needs all of: whole window significant; each half of the
-//    window significant on its own with a slope of the same order (a one-time step,
-//    like a cache filling once, lies in one half only, so it never passes); growth
-//    over the window above an effect size; and the current floor above every older
-//    floor still in memory (a sawtooth's ramp never beats the previous peak).
+//    floors. "leaking" needs all of: whole window significant and at least
+//    confirmWindowMs long; growth over the window above an effect size; each half
+//    significant on its own, at a similar rate (a one-time step, like a cache
+//    filling once, lies in one half only; a traffic ramp accelerates; a bounded
+//    cache decelerates); floors hugging the trend line (a sawtooth swings around
+//    it) and not fallen back below it (a traffic peak that passed); the current
+//    floor above the window's median and above every older floor still held (a
+//    sawtooth's ramp never beats the previous peak).
+// 4. A leak in one window is downgraded to "growing" when a longer window shows
+//    the growth slowing down (a cache approaching its bound).
 
 import { mannKendall, theilSenSlope } from './stats.js';
 
