@@ -112,10 +112,25 @@ function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
 }
 
-function describeHolder(className: string, heldAs: string, location: SourceLocation | null): string {
-  if (className === SCOPE_CLASS) return location ? `the variables of the scope at ${formatLocation(location)}` : 'the variables of a closure scope';
+/**
+ * Where a holder lives, in words: its constructor's location, or for a
+ * variable the scope it belongs to. A module's top-level function starts at
+ * 1:1, so a scope there is the module scope.
+ */
+function describePlace(location: SourceLocation, viaScope: boolean): string {
+  if (!viaScope) return formatLocation(location);
+  return location.line === 1 && location.column === 1 ? `module scope of ${location.url}` : `scope at ${formatLocation(location)}`;
+}
+
+function describeHolder(className: string, heldAs: string, location: SourceLocation | null, viaScope: boolean): string {
+  if (className === SCOPE_CLASS) return location ? `the variables of the ${describePlace(location, true)}` : 'the variables of a closure scope';
   const name = heldAs ? `${className} \`${heldAs}\`` : className;
-  return location ? `${name} (${formatLocation(location)})` : name;
+  return location ? `${name} (${describePlace(location, viaScope)})` : name;
+}
+
+/** True when the node is a closure variable and has no location of its own. */
+function isScopeVariable(path: PathStep[], own: SourceLocation | null): boolean {
+  return own === null && path.length > 0 && path[path.length - 1]!.edgeType === 'context';
 }
 
 /** Nearest location along the path, from the node back towards the root. */
@@ -202,10 +217,11 @@ export function findLeakSuspects(
     if (isNodeInternal(path, null)) continue;
     const className = classTable(snap).names[classTable(snap).classOf[holder]!]!;
     const heldAs = heldAsOf(path);
-    const location = sourceLocation(snap, holder) ?? nearestLocation(path);
+    const own = sourceLocation(snap, holder);
+    const location = own ?? nearestLocation(path);
     const accumulated = accumulatedClass(snap, dom, point);
     const fraction = retainedSize[holder]! / total;
-    let description = `${describeHolder(className, heldAs, location)} retains ${percent(fraction)} of the heap (${formatBytes(retainedSize[holder]!)})`;
+    let description = `${describeHolder(className, heldAs, location, isScopeVariable(path, own))} retains ${percent(fraction)} of the heap (${formatBytes(retainedSize[holder]!)})`;
     if (accumulated && accumulated.count > 1) {
       description += `, mostly in ${accumulated.count.toLocaleString('en-US')} ${accumulated.className} objects (${formatBytes(accumulated.retainedSize)})`;
       if (accumulated.location) description += ` created at ${formatLocation(accumulated.location)}`;
@@ -278,7 +294,9 @@ export function findLeakSuspects(
     const location = sourceLocation(snap, biggest);
     if (isNodeInternal(path, location)) return;
     const holderPath = retainerPath(snap, rootPaths, topHolder, maxPathSteps);
-    const holderName = describeHolder(names[classOf[topHolder]!]!, heldAsOf(holderPath), sourceLocation(snap, topHolder) ?? nearestLocation(holderPath));
+    const holderOwn = sourceLocation(snap, topHolder);
+    const holderName = describeHolder(names[classOf[topHolder]!]!, heldAsOf(holderPath), holderOwn ?? nearestLocation(holderPath),
+      isScopeVariable(holderPath, holderOwn));
     for (let node = 0; node < nodeCount; node++) {
       if (classOf[node] === classId && classOf[idom[node]!] !== classId) cover(node);
     }

@@ -23,7 +23,7 @@ test('terminal report: the suspect, its path and a source location in the leaky 
   assert.equal(run.stderr, '', 'no progress bar when stderr is not a TTY');
   const out = run.stdout;
   assert.match(out, /^Heap snapshot\n {2}file +.*leaky\.heapsnapshot \(\d+\.\d MB\)/);
-  assert.match(out, /1\. Map `registry` \(.*leaky-service\.mjs:\d+:\d+\) retains \d+\.\d% of the heap/);
+  assert.match(out, /1\. Map `registry` \(module scope of file:\/\/\/.*leaky-service\.mjs\) retains \d+\.\d% of the heap/);
   assert.match(out, new RegExp(`5,000 LeakyEntry objects \\(.+\\) created at .*leaky-service\\.mjs:${leaky.lineOf('constructor(id)')}:\\d+`));
   assert.match(out, /retainer path \(GC root first\):\n\s+global @\d+/);
   assert.match(out, /\(closure variable\) registry -> Map @\d+/);

@@ -34,7 +34,7 @@ test('the leaky registry is the first suspect, with its path, size and the leake
   const last = suspect.path.at(-1)!;
   assert.deepEqual([last.edgeType, last.edgeName, last.className], ['context', 'registry', 'Map']);
   assert.equal(suspect.path[0]!.className, 'global', 'the path starts at the user root');
-  assert.match(suspect.description, /^Map `registry` \(.*leaky-service\.mjs:\d+:\d+\) retains .* 5,000 LeakyEntry objects/);
+  assert.match(suspect.description, /^Map `registry` \(module scope of file:\/\/\/.*leaky-service\.mjs\) retains .* 5,000 LeakyEntry objects/);
   // Node's own module cache is big in a small heap but is not reported.
   assert.ok(!report.suspects.some((s) => s.className === 'BuiltinModule'), report.suspects.map((s) => s.description).join('\n'));
 
