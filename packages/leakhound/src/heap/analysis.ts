@@ -94,6 +94,7 @@ function stepJson(step: PathStep): PathStepJson {
   return {
     nodeId: step.nodeId,
     className: step.className,
+    name: step.name,
     nodeType: step.nodeType,
     edgeName: step.edgeName,
     edgeType: step.edgeType,

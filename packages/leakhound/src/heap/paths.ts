@@ -22,6 +22,8 @@ export interface PathStep {
   node: number;
   nodeId: number;
   className: string;
+  /** The function's name for closures, the root's name for synthetic roots ("(Stack roots)"); "" otherwise (never string contents). */
+  name: string;
   nodeType: string;
   /** How the previous step refers to this node: property name, `[index]`, closure variable, ... */
   edgeName: string;
@@ -124,6 +126,7 @@ export function pathStep(snap: HeapSnapshot, node: number, edge: number): PathSt
     node,
     nodeId: snap.nodeId[node]!,
     className: className(snap, node),
+    name: snap.nodeType[node] === snap.nodeTypeClosure || snap.nodeType[node] === snap.nodeTypeSynthetic ? snap.nodeNameString(node) : '',
     nodeType: snap.nodeTypeName(node),
     edgeName: edge >= 0 ? formatEdgeName(snap, edge) : '',
     edgeType: edge >= 0 ? snap.edgeTypeName(edge) : '',

@@ -122,9 +122,10 @@ function describePlace(location: SourceLocation, viaScope: boolean): string {
   return location.line === 1 && location.column === 1 ? `module scope of ${location.url}` : `scope at ${formatLocation(location)}`;
 }
 
-function describeHolder(className: string, heldAs: string, location: SourceLocation | null, viaScope: boolean): string {
+function describeHolder(className: string, heldAs: string, location: SourceLocation | null, viaScope: boolean, owner: string | null = null): string {
   if (className === SCOPE_CLASS) return location ? `the variables of the ${describePlace(location, true)}` : 'the variables of a closure scope';
-  const name = heldAs ? `${className} \`${heldAs}\`` : className;
+  const held = heldAs ? `${className} \`${heldAs}\`` : className;
+  const name = owner && !viaScope ? `${held} of ${owner}` : held;
   return location ? `${name} (${describePlace(location, viaScope)})` : name;
 }
 
@@ -133,11 +134,30 @@ function isScopeVariable(path: PathStep[], own: SourceLocation | null): boolean 
   return own === null && path.length > 0 && path[path.length - 1]!.edgeType === 'context';
 }
 
-/** Nearest location along the path, from the node back towards the root. */
+/**
+ * Nearest location of the program's own code along the path, from the node
+ * back towards the root. Node's (node:...) locations name where a built-in
+ * class lives, not where the program keeps the object, so they are skipped.
+ */
 function nearestLocation(path: PathStep[]): SourceLocation | null {
   for (let i = path.length - 1; i >= 0; i--) {
     const location = path[i]!.location;
-    if (location) return location;
+    if (location && !location.url.startsWith('node:')) return location;
+  }
+  return null;
+}
+
+/**
+ * The named object a holder sits in, from its path: `EventEmitter \`bus\`` for
+ * the `tick` listener array under bus._events. Plain objects and VM internals
+ * in between are skipped; null when there is nothing better than the holder.
+ */
+function ownerOf(path: PathStep[]): string | null {
+  for (let i = path.length - 2; i >= 0 && i >= path.length - 4; i--) {
+    const step = path[i]!;
+    if (step.className === 'Object' || step.className.startsWith('(') || step.className.startsWith('system /')) continue;
+    if (step.edgeType !== 'property' && step.edgeType !== 'context') return null;
+    return `${step.className} \`${step.edgeName}\``;
   }
   return null;
 }
@@ -214,14 +234,17 @@ export function findLeakSuspects(
   };
   for (const [holder, point] of holders) {
     const path = retainerPath(snap, rootPaths, holder, maxPathSteps);
-    if (isNodeInternal(path, null)) continue;
+    const accumulated = accumulatedClass(snap, dom, point);
+    // What accumulates tells whose memory it is: an EventEmitter is made in
+    // node:events, but 5,000 listeners from the program's file are the program's.
+    if (isNodeInternal(path, accumulated?.location ?? null)) continue;
     const className = classTable(snap).names[classTable(snap).classOf[holder]!]!;
     const heldAs = heldAsOf(path);
     const own = sourceLocation(snap, holder);
     const location = own ?? nearestLocation(path);
-    const accumulated = accumulatedClass(snap, dom, point);
     const fraction = retainedSize[holder]! / total;
-    let description = `${describeHolder(className, heldAs, location, isScopeVariable(path, own))} retains ${percent(fraction)} of the heap (${formatBytes(retainedSize[holder]!)})`;
+    const holderText = describeHolder(className, heldAs, location, isScopeVariable(path, own), ownerOf(path));
+    let description = `${holderText} retains ${percent(fraction)} of the heap (${formatBytes(retainedSize[holder]!)})`;
     if (accumulated && accumulated.count > 1) {
       description += `, mostly in ${accumulated.count.toLocaleString('en-US')} ${accumulated.className} objects (${formatBytes(accumulated.retainedSize)})`;
       if (accumulated.location) description += ` created at ${formatLocation(accumulated.location)}`;
@@ -302,10 +325,33 @@ export function findLeakSuspects(
     }
     const fraction = row.retainedSize / total;
     const where = location ? ` (${formatLocation(location)})` : '';
+    let instances = 0;
+    for (const entry of byHolder.values()) instances += entry.count;
+    let held = `${top.count.toLocaleString('en-US')} of them are held by ${holderName}`;
+    let heldCount = top.count;
+    let heldSize = top.size;
+    if (top.count * 2 < instances) {
+      // Spread over many holders (one closure per request, say): name the kind of holder.
+      const byClass = new Map<number, { holders: number; count: number; size: number }>();
+      for (const [holder, entry] of byHolder) {
+        if (holder < 0) continue;
+        const kind = byClass.get(classOf[holder]!) ?? { holders: 0, count: 0, size: 0 };
+        kind.holders++;
+        kind.count += entry.count;
+        kind.size += entry.size;
+        byClass.set(classOf[holder]!, kind);
+      }
+      const [kindClass, kind] = [...byClass].reduce((a, b) => (b[1].size > a[1].size ? b : a));
+      const kindName = names[kindClass] === SCOPE_CLASS ? 'closure scopes' : `${names[kindClass]} objects`;
+      held = `${kind.count.toLocaleString('en-US')} of them are held by ${kind.holders.toLocaleString('en-US')} different ${kindName} ` +
+        `(for example ${holderName})`;
+      heldCount = kind.count;
+      heldSize = kind.size;
+    }
     suspects.push({
       kind: 'class-group',
       description: `${row.count.toLocaleString('en-US')} ${row.className} objects${where} retain ${percent(fraction)} of the heap (${formatBytes(row.retainedSize)}); ` +
-        `${top.count.toLocaleString('en-US')} of them are held by ${holderName}.`,
+        `${held}.`,
       node: biggest,
       nodeId: snap.nodeId[biggest]!,
       className: row.className,
@@ -316,7 +362,7 @@ export function findLeakSuspects(
       location,
       accumulationPointId: snap.nodeId[topHolder]!,
       accumulationPointClass: names[classOf[topHolder]!]!,
-      accumulated: { className: row.className, count: top.count, retainedSize: top.size, location },
+      accumulated: { className: row.className, count: heldCount, retainedSize: heldSize, location },
       path,
     });
   });

@@ -45,7 +45,8 @@ function formatStep(step: PathStepJson): string {
       edge = `.${clean(step.edgeName, 60)}`;
   }
   const where = step.location ? `  ${clean(step.location.url, 120)}:${step.location.line}:${step.location.column}` : '';
-  return `${edge}${edge ? ' -> ' : ''}${clean(step.className)} @${step.nodeId}${where}`;
+  const what = step.nodeType === 'synthetic' && step.name ? step.name : step.name ? `${step.className} ${step.name}` : step.className;
+  return `${edge}${edge ? ' -> ' : ''}${clean(what)} @${step.nodeId}${where}`;
 }
 
 /**

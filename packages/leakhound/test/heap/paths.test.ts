@@ -40,6 +40,7 @@ test('paths prefer the user roots over shorter paths through VM roots', () => {
     ['internal', 'table', '(array)'],
     ['element', '[3]', 'LeakyEntry'],
   ]);
+  assert.deepEqual(steps.map((s) => s.name), ['', 'handleRequest', '', '', '', ''], 'closures carry their function name; nothing else does');
   assert.equal(steps.at(-1)!.nodeId, snap.nodeId[entry]);
   assert.equal(steps.at(-1)!.selfSize, 48);
   assert.equal(paths.distance[entry], 6);

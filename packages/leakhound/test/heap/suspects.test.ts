@@ -59,6 +59,25 @@ test('an object suspect is named after its holder and descends to the accumulati
   assert.ok(s.retainedFraction > 0.4 && s.retainedFraction < 0.6);
 });
 
+test('a listener array is named after the emitter that owns it', () => {
+  const { g, context } = program();
+  const bus = g.node('object', 'EventEmitter', 40);
+  const events = g.node('object', 'Object', 40);
+  const listeners = g.node('object', 'Array', 32);
+  const store = g.node('array', '(object elements)', 800);
+  g.edge(context, bus, 'context', 'bus').edge(bus, events, 'property', '_events').edge(events, listeners, 'property', 'tick');
+  g.edge(listeners, store, 'internal', 'elements');
+  for (let i = 0; i < 100; i++) {
+    const listener = g.node('closure', 'onTick', 64);
+    const scope = g.node('object', 'system / Context', 200);
+    g.edge(store, listener, 'element', i).edge(listener, scope, 'internal', 'context');
+  }
+  const found = suspects(g);
+  assert.equal(found.length, 1, JSON.stringify(found.map((s) => s.description)));
+  assert.match(found[0]!.description, /^Array `tick` of EventEmitter `bus` retains \d+\.\d% of the heap \(.+\), mostly in 100 Function objects/);
+  assert.deepEqual(found[0]!.path.map((s) => s.edgeName).slice(-3), ['bus', '_events', 'tick']);
+});
+
 test('a class group: many objects, each held by a different owner, together over the threshold', () => {
   const { g, global } = program();
   for (let i = 0; i < 60; i++) {
@@ -77,6 +96,20 @@ test('a class group: many objects, each held by a different owner, together over
   assert.ok(!found.some((s) => s.className.startsWith('Config')), 'each Config class stays under the threshold');
   // A higher threshold hides it.
   assert.equal(suspects(g, { threshold: 0.6 }).length, 0);
+});
+
+test('a class group spread over many holders names the kind of holder', () => {
+  const { g, global } = program();
+  for (let i = 0; i < 60; i++) {
+    const handler = g.node('closure', 'onRequest', 32);
+    const scope = g.node('object', 'system / Context', 24);
+    const session = g.node('object', 'Session', 400);
+    g.edge(global, handler, 'property', `handler${i}`).edge(handler, scope, 'internal', 'context').edge(scope, session, 'context', 'session');
+  }
+  const found = suspects(g);
+  assert.deepEqual(found.map((s) => [s.kind, s.className]), [['class-group', 'Session']], JSON.stringify(found.map((s) => s.description)));
+  assert.match(found[0]!.description, /^60 Session objects retain .*; 60 of them are held by 60 different closure scopes \(for example the variables of a closure scope\)\.$/);
+  assert.equal(found[0]!.accumulated?.count, 60);
 });
 
 test('nothing is suspect in a heap without a dominant retainer', () => {
