@@ -7,13 +7,19 @@
 //             monitor tracks the borrow with its context but captures no stack
 //   checkout  const c = await pool.connect(); await c.query('SELECT 1'); c.release():
 //             the borrower's stack is captured at every borrow
-// Bare and instrumented alternate within every round (order flipped each round);
+// Bare and instrumented alternate within every round; the monitored pool instance
+// swaps every round and the order every two rounds;
 // reported: queries/s per round, the median instrumented/bare ratio and its range,
 // and this process's CPU time per query (less disturbed by neighbours than q/s).
+// Last, one more slice per variant under the V8 CPU profiler: the share of CPU samples
+// spent in the agent's own code (self time of packages/agent/dist), and in GC. That
+// share does not depend on how busy the rest of the machine is.
 //
-//   node benchmarks/pool-pg-throughput.mjs [--rounds 8] [--seconds 2] [--concurrency 50] [--max 10] [--json FILE]
+//   node benchmarks/pool-pg-throughput.mjs [--rounds 8] [--seconds 2] [--concurrency 50] [--max 10] [--control] [--json FILE]
+// --control: the same run with no monitor at all (A/A), to see the noise floor of the ratio.
 // PostgreSQL from PGHOST/PGPORT/PGUSER/PGDATABASE (default 127.0.0.1:5432, postgres, test). Needs `npm run build`.
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
 import { monitorPool, runWithContext } from '../packages/agent/dist/index.js';
@@ -36,9 +42,14 @@ const connection = {
   password: process.env.PGPASSWORD,
   database: process.env.PGDATABASE ?? 'test',
 };
-const bare = new pg.Pool({ ...connection, max: MAX });
-const instrumented = new pg.Pool({ ...connection, max: MAX });
-const monitor = monitorPool(instrumented, { name: 'bench', leakDetectionThreshold: 2000, logger: { warn() {}, info() {} } });
+const CONTROL = args.includes('--control');
+// Two pool instances; every round the monitor is put on one of them and removed after, and
+// the roles swap each round: an A/A run (--control, no monitor at all) showed one pool instance
+// of a pair can be 10% faster than the other for the whole run, which would otherwise be
+// read as the monitor's cost.
+const pools = [new pg.Pool({ ...connection, max: MAX }), new pg.Pool({ ...connection, max: MAX })];
+const monitorOptions = { name: 'bench', leakDetectionThreshold: 2000, logger: { warn() {}, info() {} } };
+let leftHolders = 0;
 
 const MODES = {
   query: (pool) => pool.query('SELECT 1'),
@@ -81,17 +92,21 @@ const median = (values) => {
 };
 
 for (const mode of Object.keys(MODES)) {
-  await measure(bare, mode, 0.5); // warm-up: connections opened, JIT
-  await measure(instrumented, mode, 0.5);
+  for (const pool of pools) await measure(pool, mode, 0.5); // warm-up: connections opened, JIT
 }
 
-console.log(`SELECT 1, ${CONCURRENCY} callers, pool max ${MAX}, ${ROUNDS} rounds x ${SECONDS} s per variant, node ${process.version}, ${cpus().length} CPUs`);
+console.log(`${CONTROL ? 'CONTROL (A/A, no monitor): ' : ''}SELECT 1, ${CONCURRENCY} callers, pool max ${MAX}, ${ROUNDS} rounds x ${SECONDS} s per variant, node ${process.version}, ${cpus().length} CPUs`);
 const rows = [];
 for (let round = 0; round < ROUNDS; round++) {
   for (const mode of Object.keys(MODES)) {
-    const order = round % 2 === 0 ? ['bare', 'instrumented'] : ['instrumented', 'bare'];
+    const bare = pools[round % 2];
+    const instrumented = pools[(round + 1) % 2];
+    const monitor = CONTROL ? undefined : monitorPool(instrumented, monitorOptions);
+    const order = (round >> 1) % 2 === 0 ? ['bare', 'instrumented'] : ['instrumented', 'bare'];
     const row = { round, mode, load1: loadavg()[0] };
     for (const name of order) row[name] = await measure(name === 'bare' ? bare : instrumented, mode, SECONDS);
+    leftHolders += monitor?.holders().length ?? 0;
+    monitor?.stop();
     row.ratio = row.instrumented.qps / row.bare.qps;
     rows.push(row);
     console.log(
@@ -121,13 +136,49 @@ for (const mode of Object.keys(MODES)) {
       `CPU/query bare ${s.bareCpuUsMedian.toFixed(2)} us, instrumented ${s.instrumentedCpuUsMedian.toFixed(2)} us (+${(s.instrumentedCpuUsMedian - s.bareCpuUsMedian).toFixed(2)} us)`,
   );
 }
-if (monitor.holders().length !== 0) console.log(`unexpected: ${monitor.holders().length} holders left`);
+// CPU profile of one slice: self-time shares of the agent's code and of the garbage collector.
+async function profiled(pool, mode, seconds) {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  await measure(pool, mode, seconds);
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  let total = 0;
+  let agent = 0;
+  let gc = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    const frame = nodes.get(id)?.callFrame;
+    if (frame === undefined || frame.functionName === '(idle)') return;
+    total += dt;
+    if (frame.url.includes('/packages/agent/dist/')) agent += dt;
+    if (frame.functionName === '(garbage collector)') gc += dt;
+  });
+  return { agentShare: agent / total, gcShare: gc / total };
+}
+
+const profiles = {};
+for (const mode of Object.keys(MODES)) {
+  const monitor = CONTROL ? undefined : monitorPool(pools[1], monitorOptions);
+  profiles[mode] = { bare: await profiled(pools[0], mode, SECONDS), instrumented: await profiled(pools[1], mode, SECONDS) };
+  monitor?.stop();
+  const p = profiles[mode];
+  console.log(
+    `${mode} CPU profile: agent code ${(p.instrumented.agentShare * 100).toFixed(2)}% of busy CPU samples; ` +
+      `GC ${(p.bare.gcShare * 100).toFixed(1)}% bare vs ${(p.instrumented.gcShare * 100).toFixed(1)}% instrumented`,
+  );
+}
+
+if (leftHolders !== 0) console.log(`unexpected: ${leftHolders} holders left after rounds`);
 
 if (JSON_OUT !== undefined) {
-  const settings = { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY, poolMax: MAX, leakDetectionThreshold: 2000 };
+  const settings = { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY, poolMax: MAX, leakDetectionThreshold: 2000, control: CONTROL };
   const machine = { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version };
   const command = `node benchmarks/pool-pg-throughput.mjs ${args.join(' ')}`.trim();
-  writeFileSync(JSON_OUT, `${JSON.stringify({ benchmark: 'pool-pg-throughput', date: new Date().toISOString(), command, machine, settings, summary, rounds: rows }, null, 2)}\n`);
+  writeFileSync(JSON_OUT, `${JSON.stringify({ benchmark: 'pool-pg-throughput', date: new Date().toISOString(), command, machine, settings, summary, profiles, rounds: rows }, null, 2)}\n`);
 }
-monitor.stop();
-await Promise.all([bare.end(), instrumented.end()]);
+await Promise.all(pools.map((pool) => pool.end()));

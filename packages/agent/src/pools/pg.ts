@@ -2,7 +2,7 @@
 // goes through it too), returns through the pool's own 'release' event, counts from
 // totalCount/idleCount/waitingCount.
 import { SelfReturningCalls, isFunction, undoAll, listen, patchMethod, type AnyFunction, type EventSource } from './patch.js';
-import type { BorrowHooks, PoolAdapter, PoolStats } from './types.js';
+import type { Borrow, BorrowHooks, PoolAdapter, PoolStats } from './types.js';
 
 interface PgPoolLike extends EventSource {
   connect: AnyFunction;
@@ -36,38 +36,39 @@ export class PgPoolAdapter implements PoolAdapter {
   attach(hooks: BorrowHooks): void {
     const internal = new SelfReturningCalls();
     this._undo.push(...internal.wrap(this._pool, ['query']));
+    const settle = (borrow: Borrow, error: unknown, client: unknown): void => {
+      if (error) hooks.failed(borrow, error, error instanceof Error && error.message === TIMEOUT_MESSAGE);
+      else if (client !== null && typeof client === 'object') hooks.acquired(borrow, client);
+    };
+    // pg-pool's connect() takes at most a callback; no rest arguments, one closure per borrow.
     this._undo.push(
       patchMethod(this._pool, 'connect', (original) =>
-        function connect(this: unknown, ...args: unknown[]): unknown {
-          const callback = args[0];
+        function connect(this: unknown, callback?: unknown): unknown {
           const borrow = hooks.begin(internal.callerOr(connect));
-          const settle = (error: unknown, client: unknown): void => {
-            if (error) hooks.failed(borrow, error, error instanceof Error && error.message === TIMEOUT_MESSAGE);
-            else if (client !== null && typeof client === 'object') hooks.acquired(borrow, client);
-          };
           if (isFunction(callback)) {
             return original.call(this, (error: unknown, client: unknown, release: unknown) => {
-              settle(error, client);
+              settle(borrow, error, client);
               return callback(error, client, release);
             });
           }
-          const result = original.apply(this, args) as Promise<unknown>;
-          return result.then(
+          return (original.call(this) as Promise<unknown>).then(
             (client) => {
-              settle(undefined, client);
+              settle(borrow, undefined, client);
               return client;
             },
             (error: unknown) => {
-              settle(error, undefined);
+              settle(borrow, error, undefined);
               throw error;
             },
           );
-        },
+        } as AnyFunction,
       ),
     );
-    this._undo.push(listen(this._pool, 'release', (_error: unknown, client: unknown) => {
-      if (client !== null && typeof client === 'object') hooks.released(client);
-    }));
+    this._undo.push(
+      listen(this._pool, 'release', (_error: unknown, client: unknown) => {
+        if (client !== null && typeof client === 'object') hooks.released(client);
+      }),
+    );
   }
 
   detach(): void {
