@@ -6,7 +6,7 @@ import { reportError } from './main.js';
 import { LeakhoundError } from '../errors.js';
 import { parseSnapshotFile } from '../heap/parser.js';
 import { createProgressReporter } from '../heap/progress.js';
-import { analyzeSnapshot } from '../heap/analysis.js';
+import { analyzeSnapshot, timePhases } from '../heap/analysis.js';
 import { renderTerminalReport } from '../report/terminal.js';
 
 export const spec: CommandSpec = {
@@ -41,12 +41,15 @@ export async function main(argv: string[]): Promise<number> {
     if (!(pct > 0 && pct <= 100)) throw new LeakhoundError('LH_ERR_USAGE', `analyze: --suspect-threshold expects a percentage in (0, 100], got ${pct}`);
     const file = args.positionals[0]!;
     const onProgress = createProgressReporter(process.stderr);
+    const parseTimer = timePhases(onProgress);
     const started = performance.now();
-    const snap = await parseSnapshotFile(file, { onProgress });
+    const snap = await parseSnapshotFile(file, { onProgress: parseTimer.onProgress });
     const parseMs = performance.now() - started;
+    const parsePhases = parseTimer.finish();
     const fileBytes = snap.sourceBytes > 0 ? snap.sourceBytes : (await stat(file)).size;
     const report = analyzeSnapshot(snap, { top, suspectThreshold: pct / 100, onProgress, file, parseMs });
     report.snapshot.fileBytes = fileBytes;
+    report.timings.phases = { ...parsePhases, ...report.timings.phases };
     onProgress('done', 1, 1);
     if (flagBoolean(args, 'json')) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');

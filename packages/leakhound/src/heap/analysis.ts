@@ -65,12 +65,42 @@ export interface AnalysisReport {
     unreachableCount: number;
     unreachableSize: number;
   };
-  timings: { parseMs: number; analysisMs: number };
+  /** `phases`: wall milliseconds per progress phase (parser and analyses), in order. */
+  timings: { parseMs: number; analysisMs: number; phases: Record<string, number> };
   options: { top: number; suspectThreshold: number };
   suspects: SuspectJson[];
   histogram: HistogramRow[];
   classCount: number;
   statistics: HeapStatistics;
+}
+
+/**
+ * Wraps a progress callback to time each phase: a phase lasts from its first
+ * report until the next phase starts (or `finish()`).
+ */
+export function timePhases(onProgress?: ProgressFn): { onProgress: ProgressFn; finish(): Record<string, number> } {
+  const phases: Record<string, number> = {};
+  let current = '';
+  let started = 0;
+  const close = (now: number): void => {
+    if (current) phases[current] = Math.round((phases[current] ?? 0) + now - started);
+  };
+  return {
+    onProgress: (phase, done, total) => {
+      if (phase !== current) {
+        const now = performance.now();
+        close(now);
+        current = phase;
+        started = now;
+      }
+      onProgress?.(phase, done, total);
+    },
+    finish: () => {
+      close(performance.now());
+      current = '';
+      return phases;
+    },
+  };
 }
 
 export function prepareAnalysis(snap: HeapSnapshot, onProgress?: ProgressFn): HeapAnalysis {
@@ -136,16 +166,19 @@ export function analyzeSnapshot(snap: HeapSnapshot, options: AnalyzeOptions = {}
   const started = performance.now();
   const top = options.top ?? 20;
   const threshold = options.suspectThreshold ?? 0.1;
-  const analysis = prepareAnalysis(snap, options.onProgress);
+  const timer = timePhases(options.onProgress);
+  const onProgress = timer.onProgress;
+  const analysis = prepareAnalysis(snap, onProgress);
   const { dominators, rootPaths, histogram } = analysis;
-  options.onProgress?.('leak suspects', 0, 1);
+  onProgress('leak suspects', 0, 1);
   const suspects = findLeakSuspects(snap, dominators, rootPaths, histogram, {
     threshold,
     ...(options.maxSuspects === undefined ? {} : { maxSuspects: options.maxSuspects }),
     ...(options.maxPathSteps === undefined ? {} : { maxPathSteps: options.maxPathSteps }),
   });
   const statistics = heapStatistics(snap, dominators.shallowSize);
-  options.onProgress?.('leak suspects', 1, 1);
+  onProgress('leak suspects', 1, 1);
+  const phases = timer.finish();
   const totalSize = dominators.retainedSize[snap.rootNode]!;
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -160,7 +193,7 @@ export function analyzeSnapshot(snap: HeapSnapshot, options: AnalyzeOptions = {}
       unreachableCount: dominators.unreachableCount,
       unreachableSize: dominators.unreachableSize,
     },
-    timings: { parseMs: Math.round(options.parseMs ?? 0), analysisMs: Math.round(performance.now() - started) },
+    timings: { parseMs: Math.round(options.parseMs ?? 0), analysisMs: Math.round(performance.now() - started), phases },
     options: { top, suspectThreshold: threshold },
     suspects: suspects.map(suspectJson),
     histogram: histogram.slice(0, Math.max(0, top)),

@@ -48,6 +48,8 @@ test('--json prints the documented schema', { timeout: 60_000 }, () => {
     assert.ok(key in report.snapshot, `snapshot.${key}`);
   }
   assert.ok((report.snapshot.fileBytes as number) > 1_000_000);
+  const phases = (report.timings as { phases: Record<string, number> }).phases;
+  for (const phase of ['read', 'essential edges', 'leak suspects']) assert.equal(typeof phases[phase], 'number', phase);
   assert.deepEqual(report.options, { top: 5, suspectThreshold: 0.05 });
   assert.equal(report.histogram.length, 5);
   const first = report.suspects[0]!;

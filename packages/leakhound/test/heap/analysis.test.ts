@@ -17,7 +17,10 @@ test('the leaky registry is the first suspect, with its path, size and the leake
   const snap = await parseSnapshotFile(leaky.snapshotPath);
   const report = analyzeSnapshot(snap, { top: 15, file: leaky.snapshotPath, onProgress: (phase) => phases.add(phase) });
   assert.equal(report.schemaVersion, SCHEMA_VERSION);
-  for (const phase of ['essential edges', 'dominators: semidominators', 'retained sizes', 'retainer paths', 'histogram', 'leak suspects']) assert.ok(phases.has(phase), phase);
+  for (const phase of ['essential edges', 'dominators: semidominators', 'retained sizes', 'retainer paths', 'histogram', 'leak suspects']) {
+    assert.ok(phases.has(phase), phase);
+    assert.equal(typeof report.timings.phases[phase], 'number', `timings.phases["${phase}"]`);
+  }
 
   const suspect = report.suspects[0]!;
   assert.ok(suspect, 'a suspect');
@@ -52,6 +55,7 @@ test('the leaky registry is the first suspect, with its path, size and the leake
   // The same file through the small-input path gives the same report.
   const again = analyzeSnapshot(fromRawSnapshot(JSON.parse(readFileSync(leaky.snapshotPath, 'utf8'))), { top: 15, file: leaky.snapshotPath });
   assert.deepEqual({ ...again, timings: null }, { ...report, timings: null, snapshot: { ...report.snapshot, fileBytes: 0 } });
+  assert.deepEqual(Object.keys(again.timings.phases), Object.keys(report.timings.phases));
 
   // A lower threshold reports more; a 100% threshold reports nothing.
   assert.ok(analyzeSnapshot(snap, { suspectThreshold: 0.02 }).suspects.length >= report.suspects.length);
