@@ -121,7 +121,7 @@ export class WeakMapEdges {
  * user's global objects); not from a non-page-owned node into a page-owned one;
  * and a WeakMap value is retained through its key, not through the table.
  */
-export function essentialEdges(snap: HeapSnapshot): Uint8Array {
+export function essentialEdges(snap: HeapSnapshot, inDegree?: Uint32Array): Uint8Array {
   const { nodeCount, edgeCount, firstEdge, edgeToNode, edgeType } = snap;
   const essential = new Uint8Array(edgeCount);
   const owned = pageOwnedNodes(snap);
@@ -144,6 +144,7 @@ export function essentialEdges(snap: HeapSnapshot): Uint8Array {
         if (owned[target] === 1 && nodeOwned === 0) continue;
       }
       essential[e] = 1;
+      if (inDegree) inDegree[target]!++;
     }
   }
   return essential;
@@ -227,10 +228,9 @@ interface Predecessors {
 }
 
 /** Sources of the essential edges into each node, CSR; 4 bytes per essential edge. */
-function essentialPredecessors(snap: HeapSnapshot, essential: Uint8Array): Predecessors {
-  const { nodeCount, edgeCount, firstEdge, edgeToNode } = snap;
-  const first = new Uint32Array(nodeCount + 1);
-  for (let e = 0; e < edgeCount; e++) if (essential[e] === 1) first[edgeToNode[e]!]!++;
+/** `first` holds each node's essential in-degree (from essentialEdges) and becomes the CSR offsets. */
+function essentialPredecessors(snap: HeapSnapshot, essential: Uint8Array, first: Uint32Array): Predecessors {
+  const { nodeCount, firstEdge, edgeToNode } = snap;
   const node = new Uint32Array(countsToOffsets(first));
   for (let n = 0; n < nodeCount; n++) {
     const end = firstEdge[n + 1]!;
@@ -418,11 +418,13 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
   const { nodeCount } = snap;
   progress('essential edges', 0, 1);
   // Held only through `inputs`, so dominatorTree can drop it early.
-  const inputs: TreeInputs = { essential: essentialEdges(snap), preds: null };
+  // In-degrees are counted in the same pass (not needed with full retainers).
+  const inDegree = retainers ? undefined : new Uint32Array(nodeCount + 1);
+  const inputs: TreeInputs = { essential: essentialEdges(snap, inDegree), preds: null };
   progress('essential edges', 1, 1);
   inputs.preds = retainers
     ? { first: retainers.firstRetainer, node: retainers.retainerNode, edge: retainers.retainerEdge }
-    : essentialPredecessors(snap, inputs.essential!);
+    : essentialPredecessors(snap, inputs.essential!, inDegree!);
   const { vertex, dom, n, reachable, reachableCount } = dominatorTree(snap, inputs, progress);
   inputs.essential = null;
   inputs.preds = null;
