@@ -91,25 +91,28 @@ const WEAK_MAP_EDGE = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pa
  * `isTableEdge` tells the table's one apart; each edge name is parsed once.
  */
 export class WeakMapEdges {
-  // Per string index: 0 not yet looked at, 1 not a WeakMap edge name, 2 one.
-  private readonly _state: Uint8Array;
+  /**
+   * Per string index: 0 not yet looked at, 1 not a WeakMap edge name, 2 one.
+   * Hot loops test `nameState[name] !== 1` before calling isTableEdge.
+   */
+  readonly nameState: Uint8Array;
   private readonly _table = new Map<number, number>();
 
   constructor(private readonly _snap: HeapSnapshot) {
-    this._state = new Uint8Array(_snap.strings.count);
+    this.nameState = new Uint8Array(_snap.strings.count);
   }
 
   /** For an internal edge `edge` leaving `node`. */
   isTableEdge(node: number, edge: number): boolean {
     const name = this._snap.edgeNameOrIndex[edge]!;
-    let state = this._state[name];
+    let state = this.nameState[name];
     if (state === 0) {
       // Most internal edge names ("map", "table", "12") are short: skip decoding them.
       const strings = this._snap.strings;
       const match = strings.byteLengthOf(name) < MIN_WEAK_MAP_EDGE_BYTES ? null : WEAK_MAP_EDGE.exec(strings.get(name));
       state = match ? 2 : 1;
       if (match) this._table.set(name, Number(match[1]));
-      this._state[name] = state;
+      this.nameState[name] = state;
     }
     return state === 2 && this._table.get(name) === this._snap.nodeId[node];
   }
@@ -130,6 +133,8 @@ export function essentialEdges(snap: HeapSnapshot, inDegree?: Uint32Array): Uint
   const shortcut = snap.edgeTypeShortcut;
   const internal = snap.edgeTypeInternal;
   const weakMaps = new WeakMapEdges(snap);
+  const nameState = weakMaps.nameState;
+  const { edgeNameOrIndex } = snap;
   for (let node = 0; node < nodeCount; node++) {
     const end = firstEdge[node + 1]!;
     const nodeOwned = owned[node]!;
@@ -138,7 +143,7 @@ export function essentialEdges(snap: HeapSnapshot, inDegree?: Uint32Array): Uint
       if (type === weak) continue;
       const target = edgeToNode[e]!;
       if (target === node) continue;
-      if (type === internal && weakMaps.isTableEdge(node, e)) continue;
+      if (type === internal && nameState[edgeNameOrIndex[e]!] !== 1 && weakMaps.isTableEdge(node, e)) continue;
       if (node !== root) {
         if (type === shortcut) continue;
         if (owned[target] === 1 && nodeOwned === 0) continue;
@@ -291,24 +296,25 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
         label[v] = v;
         if ((n & (PROGRESS_STEP - 1)) === 0) progress('dominators: depth-first search', n, nodeCount);
       }
-      let next = parent[v]!;
       const ordinal = v - 1;
       const end = firstEdge[ordinal + 1]!;
-      for (let e = scratch[ordinal]!; e < end; e++) {
+      let e = scratch[ordinal]!;
+      let target = 0;
+      for (; e < end; e++) {
         if (isEssential[e] === 0) continue;
-        const targetOrdinal = edgeToNode[e]!;
-        const w = targetOrdinal + 1;
-        if (semi[w] === 0) {
-          parent[w] = v;
-          scratch[targetOrdinal] = firstEdge[targetOrdinal]!;
-          scratch[ordinal] = e + 1;
-          next = w;
-          break;
-        }
-        scratch[ordinal] = e + 1;
+        target = edgeToNode[e]!;
+        if (semi[target + 1] === 0) break;
       }
-      if (next === parent[v]) scratch[ordinal] = end;
-      v = next;
+      if (e < end) {
+        // Descend into the first unvisited successor; resume after it later.
+        scratch[ordinal] = e + 1;
+        parent[target + 1] = v;
+        scratch[target] = firstEdge[target]!;
+        v = target + 1;
+      } else {
+        scratch[ordinal] = end;
+        v = parent[v]!;
+      }
     }
   };
 

@@ -53,7 +53,7 @@ function locationIndex(snap: HeapSnapshot): LocationIndex {
     byNode[i] = i;
     if (i > 0 && locationNode[i - 1]! > locationNode[i]!) sorted = false;
   }
-  if (!sorted) sortByNode(byNode, locationNode, snap.nodeCount);
+  if (!sorted) sortByNode(byNode, locationNode);
   // One closure per script id is enough to learn the script's name.
   const scriptUrl = new Map<number, string>();
   for (let i = 0; i < records; i++) {
@@ -91,22 +91,26 @@ export function constructorOf(snap: HeapSnapshot, node: number): number {
 
 /**
  * Orders record indexes by node. V8 writes locations nearly but not fully in
- * node order; a comparator sort of millions of records is slow, so node and
- * record index are packed into one float (exact while both fit in 53 bits)
- * and sorted natively.
+ * node order; a comparator sort of millions of records is slow, so this is a
+ * stable two-pass radix sort on the 32-bit node ordinal (16 bits per pass).
  */
-function sortByNode(byNode: Uint32Array, locationNode: Uint32Array, nodeCount: number): void {
+function sortByNode(byNode: Uint32Array, locationNode: Uint32Array): void {
   const records = byNode.length;
-  const recordBits = Math.ceil(Math.log2(records + 1));
-  if (Math.ceil(Math.log2(nodeCount + 1)) + recordBits > 53) {
-    byNode.sort((a, b) => locationNode[a]! - locationNode[b]!);
-    return;
+  let from: Uint32Array = byNode;
+  let to: Uint32Array = new Uint32Array(records);
+  const counts = new Uint32Array(65537);
+  for (let shift = 0; shift < 32; shift += 16) {
+    counts.fill(0);
+    for (let i = 0; i < records; i++) counts[((locationNode[from[i]!]! >>> shift) & 0xffff) + 1]!++;
+    for (let b = 1; b <= 65536; b++) counts[b] = counts[b]! + counts[b - 1]!;
+    for (let i = 0; i < records; i++) {
+      const record = from[i]!;
+      to[counts[(locationNode[record]! >>> shift) & 0xffff]!++] = record;
+    }
+    [from, to] = [to, from];
   }
-  const scale = 2 ** recordBits;
-  const keys = new Float64Array(records);
-  for (let i = 0; i < records; i++) keys[i] = locationNode[i]! * scale + i;
-  keys.sort();
-  for (let i = 0; i < records; i++) byNode[i] = keys[i]! % scale;
+  // Two passes: the result is back in the array we started from.
+  if (from !== byNode) byNode.set(from);
 }
 
 /** The location record of `node`, or -1 (binary search over the sorted index). */

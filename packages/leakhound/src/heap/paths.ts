@@ -50,6 +50,7 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
   const nativeContext = stringIndexOf(snap, 'system / NativeContext');
   const sloppyFunctionMap = stringIndexOf(snap, 'sloppy_function_map');
   const weakMaps = new WeakMapEdges(snap);
+  const weakMapName = weakMaps.nameState;
   let tail = 0;
 
   const bfs = (head: number): void => {
@@ -70,7 +71,7 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
           if (index >= 2 && index % 3 === 1) continue;
         }
         if (context && edgeNameOrIndex[e] === sloppyFunctionMap && type !== snap.edgeTypeElement && type !== snap.edgeTypeHidden) continue;
-        if (type === internal && weakMaps.isTableEdge(node, e)) continue;
+        if (type === internal && weakMapName[edgeNameOrIndex[e]!] !== 1 && weakMaps.isTableEdge(node, e)) continue;
         distance[target] = next;
         parentEdge[target] = e;
         parentNode[target] = node;

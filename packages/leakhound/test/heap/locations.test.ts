@@ -37,6 +37,19 @@ test('closures resolve script ids through shared -> script; lines and columns be
   assert.equal(formatLocation({ url: 'a.js', line: 3, column: 7 }), 'a.js:3:7');
 });
 
+test('location records in any order are found (radix-sorted index, ordinals above 16 bits)', () => {
+  const g = new GraphBuilder();
+  const fns: number[] = [];
+  for (let i = 0; i < 70_000; i++) fns.push(g.node('closure', `f${i}`, 8));
+  // Reverse order, as V8 does not promise node order.
+  for (let i = fns.length - 1; i >= 0; i--) g.location(fns[i]!, 3, i, i % 80);
+  const snap = fromRawSnapshot(g.toRaw());
+  for (const i of [0, 1, 65_535, 65_536, 69_999]) {
+    assert.deepEqual(sourceLocation(snap, fns[i]!), { url: 'script #3', line: i + 1, column: (i % 80) + 1 });
+  }
+  assert.equal(sourceLocation(snap, g.root), null);
+});
+
 const leaky = writeLeakySnapshot(200);
 after(() => leaky.cleanup());
 
