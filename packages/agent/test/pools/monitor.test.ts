@@ -132,3 +132,59 @@ test('many short borrows under one threshold: each leak reported once, in borrow
     await closePool(pool);
   }
 });
+
+test('OpenTelemetry: pool metrics use the db client semantic-convention names and attributes', async () => {
+  // A recording MeterProvider stands in for the OTel SDK (not installed here); the monitor is what is under test.
+  const instruments = new Map<string, { kind: string; unit?: string; callbacks: Array<(r: { observe(v: number, a?: object): void }) => void>; values: Array<[number, object | undefined]> }>();
+  const instrument = (kind: string) => (name: string, options?: { unit?: string }) => {
+    const entry = { kind, unit: options?.unit, callbacks: [] as Array<(r: { observe(v: number, a?: object): void }) => void>, values: [] as Array<[number, object | undefined]> };
+    instruments.set(name, entry);
+    return {
+      add: (v: number, a?: object) => void entry.values.push([v, a]),
+      record: (v: number, a?: object) => void entry.values.push([v, a]),
+      addCallback: (cb: (r: { observe(v: number, a?: object): void }) => void) => void entry.callbacks.push(cb),
+      removeCallback: (cb: (r: { observe(v: number, a?: object): void }) => void) => void entry.callbacks.splice(entry.callbacks.indexOf(cb), 1),
+    };
+  };
+  const meter = {
+    createCounter: instrument('counter'),
+    createHistogram: instrument('histogram'),
+    createObservableGauge: instrument('gauge'),
+    createObservableUpDownCounter: instrument('updown'),
+  };
+  const pool = memoryPool(3);
+  const monitor = monitorPool(pool, { name: 'otel', meterProvider: { getMeter: () => meter } as never });
+  try {
+    const held = await pool.acquire();
+    await pool.release(await pool.acquire());
+    const observed = (name: string): Array<[number, object | undefined]> => {
+      const out: Array<[number, object | undefined]> = [];
+      for (const cb of instruments.get(name)?.callbacks ?? []) cb({ observe: (v, a) => void out.push([v, a]) });
+      return out;
+    };
+    assert.deepEqual(
+      [...instruments].map(([name, i]) => `${i.kind} ${name} ${i.unit}`),
+      [
+        'updown db.client.connection.count {connection}',
+        'updown db.client.connection.pending_requests {request}',
+        'updown db.client.connection.max {connection}',
+        'counter db.client.connection.timeouts {timeout}',
+        'counter leakhound.pool.leaks {connection}',
+        'histogram db.client.connection.wait_time s',
+        'histogram db.client.connection.use_time s',
+      ],
+    );
+    assert.deepEqual(observed('db.client.connection.count'), [
+      [1, { 'db.client.connection.pool.name': 'otel', 'db.client.connection.state': 'used' }],
+      [1, { 'db.client.connection.pool.name': 'otel', 'db.client.connection.state': 'idle' }],
+    ]);
+    assert.deepEqual(observed('db.client.connection.max'), [[3, { 'db.client.connection.pool.name': 'otel' }]]);
+    assert.equal(instruments.get('db.client.connection.wait_time')?.values.length, 2);
+    assert.equal(instruments.get('db.client.connection.use_time')?.values.length, 1);
+    await pool.release(held);
+  } finally {
+    monitor.stop();
+    await closePool(pool);
+  }
+  assert.equal(instruments.get('db.client.connection.count')?.callbacks.length, 0);
+});
