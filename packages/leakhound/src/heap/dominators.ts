@@ -23,7 +23,7 @@ export interface Dominators {
    * exactly one object give their size to it (a Map's shallow size includes its
    * backing table). Equal to snap.nodeSelfSize when the snapshot has no user roots.
    */
-  shallowSize: Float64Array;
+  shallowSize: ShallowSizes;
   unreachableCount: number;
   unreachableSize: number;
 }
@@ -160,6 +160,14 @@ export function essentialEdges(snap: HeapSnapshot, inDegree?: Uint32Array): Uint
  * string data) reachable only through one owner object, possibly via other
  * such nodes, adds its size to that owner and shows 0 itself.
  */
+/** Shallow sizes as 32-bit integers when every size fits (always, in practice), else doubles. */
+export type ShallowSizes = Uint32Array | Float64Array;
+
+function compactSizes(sizes: Float64Array): ShallowSizes {
+  for (let i = 0; i < sizes.length; i++) if (sizes[i]! > 0xffffffff) return sizes;
+  return Uint32Array.from(sizes);
+}
+
 export function computeShallowSizes(snap: HeapSnapshot): Float64Array {
   const sizes = Float64Array.from(snap.nodeSelfSize);
   if (!hasUserRoots(snap)) return sizes;
@@ -281,12 +289,13 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   const vertex = new Uint32Array(length);
   const label = new Uint32Array(length);
   const semi = new Uint32Array(length);
-  // The DFS cursor per node; reused as the compression stack afterwards.
-  const scratch = new Uint32Array(length);
+  // The DFS cursor per node, dropped after the searches.
+  let cursor: Uint32Array | null = new Uint32Array(length);
   let n = 0;
 
   const dfs = (start: number): void => {
     const isEssential = essential!;
+    const scratch = cursor!;
     scratch[start - 1] = firstEdge[start - 1]!;
     let v = start;
     while (v !== 0) {
@@ -354,17 +363,25 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
     }
   }
 
+  cursor = null;
   if (predEdge === null) {
     essential = null;
     inputs.essential = null;
   }
 
-  const stack = scratch;
+  // The compression stack holds one ancestor chain; it grows when needed
+  // instead of reserving a slot per node up front.
+  let stack = new Uint32Array(1 << 16);
   const evaluate = (v0: number): number => {
     if (ancestor[v0] === 0) return v0;
     let v = v0;
     let sp = 0;
     while (ancestor[ancestor[v]!] !== 0) {
+      if (sp + 1 === stack.length) {
+        const grown = new Uint32Array(stack.length * 2);
+        grown.set(stack);
+        stack = grown;
+      }
       stack[++sp] = v;
       v = ancestor[v]!;
     }
@@ -437,11 +454,12 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
   const r = snap.rootNode + 1;
 
   progress('retained sizes', 0, 1);
-  const shallowSize = computeShallowSizes(snap);
   // Vertex numbers back to ordinals in place: idom[ordinal] = dom[ordinal + 1] - 1.
   const idom = dom.subarray(1);
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) idom[ordinal] = idom[ordinal]! - 1;
-  const retainedSize = Float64Array.from(shallowSize);
+  // The retained sizes start as the shallow sizes; the kept copy of those is 32-bit.
+  const retainedSize = computeShallowSizes(snap);
+  const shallowSize = compactSizes(retainedSize);
   // Reverse DFS order visits every node after all of its dominator-tree descendants.
   for (let i = n; i > 1; i--) {
     const ordinal = vertex[i]! - 1;

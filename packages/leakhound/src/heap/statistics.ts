@@ -4,6 +4,7 @@
 // native, and the rest as "other". Sizes are the DevTools shallow sizes.
 import type { HeapSnapshot } from './snapshot.js';
 import { stringIndexOf } from './names.js';
+import type { ShallowSizes } from './dominators.js';
 
 export interface HeapStatistics {
   /** Sum of all shallow sizes. */
@@ -28,7 +29,7 @@ function elementsOf(snap: HeapSnapshot, node: number, elementsName: number): num
   return -1;
 }
 
-export function heapStatistics(snap: HeapSnapshot, shallowSize: Float64Array): HeapStatistics {
+export function heapStatistics(snap: HeapSnapshot, shallowSize: ShallowSizes): HeapStatistics {
   const { nodeCount, nodeType, nodeName, edgeCount, edgeToNode } = snap;
   const arrayName = stringIndexOf(snap, 'Array');
   const bufferDataName = stringIndexOf(snap, 'system / JSArrayBufferData');

@@ -179,6 +179,18 @@ test('a WeakMap value is retained through its key, not through the table', () =>
   assert.equal(dom.retainedSize[table], 100);
 });
 
+test('shallow sizes are kept in 32 bits unless one does not fit', () => {
+  const { g, gc } = withGcRoots();
+  const small = g.node('object', 'Small', 100);
+  g.edge(gc, small, 'property', 's');
+  assert.ok(analyse(g).dom.shallowSize instanceof Uint32Array);
+  const huge = g.node('native', 'system / JSArrayBufferData', 5 * 2 ** 32);
+  g.edge(small, huge, 'internal', 'backing_store');
+  const { dom } = analyse(g);
+  assert.ok(dom.shallowSize instanceof Float64Array);
+  assert.equal(dom.retainedSize[small], 100 + 5 * 2 ** 32);
+});
+
 test('a chain of 1,000,000 nodes: no recursion anywhere', () => {
   const { g, gc } = withGcRoots();
   let prev = gc;
