@@ -6,6 +6,7 @@ import { LeakhoundError } from '../errors.js';
 import { Runner, ServiceFailure, type RunOptions } from '../run/runner.js';
 import { readPoolReport } from '../run/pools.js';
 import { renderVerdict } from '../run/render.js';
+import { analyzeRunSnapshots } from '../run/findings.js';
 import { renderRunHtml } from '../report/run-section.js';
 import type { RunResult, Verdict } from '../run/types.js';
 import type { CommandModule } from './main.js';
@@ -135,6 +136,7 @@ export async function executeRun(options: RunOptions, log: (line: string) => voi
   const runner = new Runner(options, {
     log,
     ...(onRequests ? { onRequests } : {}),
+    analyze: analyzeRunSnapshots,
     readPools: readPoolReport,
   });
   const onSignal = (signal: NodeJS.Signals): void => {

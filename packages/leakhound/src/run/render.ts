@@ -23,13 +23,19 @@ function isAgentFrame(frame: string): boolean {
   return frame.includes('/packages/agent/') || frame.includes('/@leakhound/agent/');
 }
 
+const PATH_TAIL = 7;
+
+/** The last steps of a retainer path (the whole one is in --json / --html): `... -> Map .table -> (array) [12] -> TypeMap`. */
 export function renderPath(steps: RunResult['findings'][number]['path']): string {
-  return steps
+  const shown = steps.slice(-PATH_TAIL);
+  const text = shown
     .map((step, i) => {
-      const edge = i === 0 ? '' : step.edgeType === 'element' ? `[${step.edgeName}] -> ` : `.${step.edgeName} -> `;
+      const index = step.edgeName.startsWith('[') ? step.edgeName : /^\d+$/.test(step.edgeName) ? `[${step.edgeName}]` : null;
+      const edge = i === 0 ? '' : index ? ` ${index} -> ` : ` .${step.edgeName} -> `;
       return `${edge}${step.className}`;
     })
-    .join(' ');
+    .join('');
+  return steps.length > shown.length ? `... ${text}` : text;
 }
 
 export function renderVerdict(result: RunResult): string {

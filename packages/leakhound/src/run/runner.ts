@@ -59,13 +59,19 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+export interface AnalysisContext {
+  /** Requests served between the baseline and the final snapshot. */
+  requests: number;
+  thresholdBytesPerRequest: number;
+}
+
 export interface RunHooks {
   /** One progress line (stderr). */
   log: (line: string) => void;
   /** Requests done in the current round, for a progress bar. */
   onRequests?: (label: string, done: number, total: number) => void;
   /** Diff of the snapshots into findings; skipped when absent. */
-  analyze?: (paths: { baseline: string; target: string; final: string }) => Promise<RunFinding[]>;
+  analyze?: (paths: { baseline: string; target: string; final: string }, context: AnalysisContext) => Promise<RunFinding[]>;
   /** Pool monitors' raw report -> samples and leaks. */
   readPools?: (raw: unknown) => { samples: PoolSample[]; leaks: PoolLeak[] };
 }
@@ -343,7 +349,10 @@ export class Runner {
       log('analysing the snapshots');
       const a0 = performance.now();
       findings = await this._step(
-        analyze({ baseline: snapshotPaths.baseline, target: snapshotPaths.target ?? snapshotPaths.baseline, final: snapshotPaths.final }),
+        analyze(
+          { baseline: snapshotPaths.baseline, target: snapshotPaths.target ?? snapshotPaths.baseline, final: snapshotPaths.final },
+          { requests: rounds.at(-1)?.cumulativeRequests ?? 0, thresholdBytesPerRequest: options.thresholdBytesPerRequest },
+        ),
       );
       findings = await this._step(this._mapFindingLocations(agent, findings));
       this._timings.analysisMs = performance.now() - a0;
