@@ -59,7 +59,15 @@ export class MariadbPoolAdapter implements PoolAdapter {
               return callback(error, connection);
             });
           }
-          return (original.apply(this, args) as Promise<unknown>).then(
+          let result: Promise<unknown>;
+          try {
+            result = original.apply(this, args) as Promise<unknown>;
+          } catch (error) {
+            // The callback API throws at once when the callback is missing: end the wait we started.
+            hooks.failed(borrow, error, false);
+            throw error;
+          }
+          return result.then(
             (connection) => {
               lend(borrow, connection);
               return connection;

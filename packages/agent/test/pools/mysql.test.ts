@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
 import mariadb, { type Pool as MariadbPool, type PoolConnection as MariadbConnection } from 'mariadb';
+import mariadbCallback, { type PoolConnection as MariadbCallbackConnection } from 'mariadb/callback';
 import { monitorPool } from '../../src/pools/monitor.js';
 import { runWithContext } from '../../src/context/request-context.js';
 import { lineOf, recordingLogger, waitFor } from './support.js';
@@ -116,5 +117,30 @@ test('mariadb pool: leak at getConnection with thread id, unleak on release, acq
     for (const connection of held) await connection.release();
     monitor.stop();
     await pool.end();
+  }
+});
+
+test('mariadb callback pool: leak at getConnection(cb), return through end(), a missing callback still throws as before', { timeout: 15_000 }, async (t) => {
+  if (unreachable !== undefined) return t.skip(`MariaDB not reachable at 127.0.0.1:3306: ${unreachable}`);
+  const pool = mariadbCallback.createPool({ ...SERVER, connectionLimit: 2, minimumIdle: 0 });
+  const logger = recordingLogger();
+  const monitor = monitorPool(pool, { name: 'maria-cb', leakDetectionThreshold: 200, acquireWarningMs: 100, logger });
+  try {
+    assert.equal(monitor.kind, 'mariadb');
+    const connection = await new Promise<MariadbCallbackConnection>((resolve, reject) =>
+      pool.getConnection((error, conn) => (error ? reject(error) : resolve(conn))), // MARK:mariadb-callback
+    );
+    const warning = await waitFor('leak warning', () => logger.matching(/^Connection leak detection/)[0]);
+    assert.match(warning, new RegExp(`^Connection leak detection triggered for pool "maria-cb" connection #${connection.threadId}, held \\d+ ms, borrowed at:\\n {4}at .*mysql\\.test\\.ts:${lineOf(import.meta.url, 'MARK:mariadb-callback')}:`));
+    assert.throws(() => (pool.getConnection as unknown as () => void)(), /missing mandatory callback/);
+    await new Promise<void>((resolve) => connection.end(() => resolve()));
+    assert.deepEqual(monitor.holders(), []);
+    assert.equal(logger.matching(/^Previously reported/).length, 1);
+    // The failed call above left no wait behind to be reported as a slow borrower.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(logger.matching(/exhausted/), []);
+  } finally {
+    monitor.stop();
+    await new Promise<void>((resolve) => pool.end(() => resolve()));
   }
 });
