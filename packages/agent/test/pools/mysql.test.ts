@@ -128,7 +128,7 @@ test('mariadb callback pool: leak at getConnection(cb), return through end(), a 
   try {
     assert.equal(monitor.kind, 'mariadb');
     const connection = await new Promise<MariadbCallbackConnection>((resolve, reject) =>
-      pool.getConnection((error, conn) => (error ? reject(error) : resolve(conn))), // MARK:mariadb-callback
+      pool.getConnection((error, conn) => (error || conn === undefined ? reject(error) : resolve(conn))), // MARK:mariadb-callback
     );
     const warning = await waitFor('leak warning', () => logger.matching(/^Connection leak detection/)[0]);
     assert.match(warning, new RegExp(`^Connection leak detection triggered for pool "maria-cb" connection #${connection.threadId}, held \\d+ ms, borrowed at:\\n {4}at .*mysql\\.test\\.ts:${lineOf(import.meta.url, 'MARK:mariadb-callback')}:`));
