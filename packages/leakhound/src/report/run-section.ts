@@ -7,14 +7,19 @@ import { escapeHtml, renderHtmlReport } from './html.js';
 import type { HtmlReportInput, ReportFinding } from './html-model.js';
 import type { RunResult } from '../run/types.js';
 import { formatBytes } from '../run/verdict.js';
+import { groupPoolLeaks } from '../run/render.js';
 
 const WIDTH = 720;
 const HEIGHT = 220;
 const PAD = { left: 70, right: 20, top: 20, bottom: 40 };
 
-/** The post-GC heap per round against cumulative requests, with the Theil-Sen trend line. */
+/**
+ * The post-GC heap per round, with the Theil-Sen trend (fitted against
+ * requests, drawn at each round's request count). X is the round, so a service
+ * that stopped answering (no requests) still gets a readable graph.
+ */
 export function memoryTimelineSvg(result: RunResult): string {
-  const points = result.rounds.map((r) => ({ x: r.cumulativeRequests, y: r.heapUsed }));
+  const points = result.rounds.map((r) => ({ x: r.round, y: r.heapUsed, requests: r.cumulativeRequests }));
   if (points.length === 0) return '';
   const maxX = Math.max(1, ...points.map((p) => p.x));
   const minY = Math.min(...points.map((p) => p.y));
@@ -25,18 +30,21 @@ export function memoryTimelineSvg(result: RunResult): string {
   const sx = (x: number): number => PAD.left + (x / maxX) * (WIDTH - PAD.left - PAD.right);
   const sy = (y: number): number => HEIGHT - PAD.bottom - ((y - lowY) / (highY - lowY)) * (HEIGHT - PAD.top - PAD.bottom);
   const line = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
-  const dots = points.map((p) => `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3.5" fill="#1f77b4"><title>${escapeHtml(`${p.x} requests: ${formatBytes(p.y)}`)}</title></circle>`).join('');
+  const dots = points.map((p) => `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3.5" fill="#1f77b4"><title>${escapeHtml(`round ${p.x}, ${p.requests} requests: ${formatBytes(p.y)}`)}</title></circle>`).join('');
   const first = points[0]!;
-  // The trend line through the median intercept, as Theil-Sen defines it.
+  // The trend through the median intercept of the fitted rounds, as Theil-Sen defines it.
   const slope = result.heap.bytesPerRequest;
-  const intercepts = points.map((p) => p.y - slope * p.x).sort((a, b) => a - b);
+  const fitted = points.filter((p) => p.x > 0);
+  const intercepts = (fitted.length > 0 ? fitted : points).map((p) => p.y - slope * p.requests).sort((a, b) => a - b);
   const intercept = intercepts[intercepts.length >> 1] ?? first.y;
-  const trend = `<line x1="${sx(0).toFixed(1)}" y1="${sy(intercept).toFixed(1)}" x2="${sx(maxX).toFixed(1)}" y2="${sy(intercept + slope * maxX).toFixed(1)}" stroke="#d62728" stroke-dasharray="5,4" stroke-width="1.5"/>`;
+  const trendPoints = points.map((p) => `${sx(p.x).toFixed(1)},${sy(intercept + slope * p.requests).toFixed(1)}`).join(' ');
+  const trend = `<polyline points="${trendPoints}" fill="none" stroke="#d62728" stroke-dasharray="5,4" stroke-width="1.5"/>`;
   const ticks = [lowY, (lowY + highY) / 2, highY]
     .map((v) => `<text x="${PAD.left - 6}" y="${sy(v).toFixed(1)}" text-anchor="end" font-size="11" dominant-baseline="middle">${escapeHtml(formatBytes(v))}</text>`)
     .join('');
   const axis = `<line x1="${PAD.left}" y1="${HEIGHT - PAD.bottom}" x2="${WIDTH - PAD.right}" y2="${HEIGHT - PAD.bottom}" stroke="#888"/><line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${HEIGHT - PAD.bottom}" stroke="#888"/>`;
-  const xLabel = `<text x="${(WIDTH / 2).toFixed(0)}" y="${HEIGHT - 8}" text-anchor="middle" font-size="11">requests (0 .. ${maxX}); dashed: trend ${escapeHtml(slope.toFixed(1))} B/request</text>`;
+  const xTicks = points.map((p) => `<text x="${sx(p.x).toFixed(1)}" y="${HEIGHT - PAD.bottom + 14}" text-anchor="middle" font-size="10">${p.x}</text>`).join('');
+  const xLabel = `${xTicks}<text x="${(WIDTH / 2).toFixed(0)}" y="${HEIGHT - 8}" text-anchor="middle" font-size="11">round (0 = baseline after warm-up); dashed: trend ${escapeHtml(slope.toFixed(1))} B/request</text>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="post-GC heap per round">${axis}${ticks}${trend}<path d="${line}" fill="none" stroke="#1f77b4" stroke-width="2"/>${dots}${xLabel}</svg>`;
 }
 
@@ -65,7 +73,8 @@ export function renderRunSection(result: RunResult): string {
   if (poolRows.length > 0) parts.push('<h3>Pool stats over time</h3>', table(['round', 'pool', 'total', 'active', 'idle', 'waiting'], poolRows));
   if (result.pools.leaks.length > 0) {
     parts.push('<h3>Connections held past the leak threshold</h3>');
-    parts.push(`<ul>${result.pools.leaks.slice(0, 50).map((l) => `<li>${escapeHtml(l.message)}<pre style="margin:4px 0">${escapeHtml(l.borrowedAt.join('\n'))}</pre></li>`).join('')}</ul>`);
+    const groups = groupPoolLeaks(result.pools.leaks).slice(0, 50);
+    parts.push(`<ul>${groups.map((g) => `<li>${escapeHtml(g.headline)}, borrowed at:<pre style="margin:4px 0">${escapeHtml(g.frames.map((f) => `at ${f}`).join('\n'))}</pre></li>`).join('')}</ul>`);
   }
   if (result.allocationSites.length > 0) {
     parts.push('<h3>Allocation sites of live objects (sampling heap profile)</h3>');

@@ -26,6 +26,31 @@ function isAgentFrame(frame: string): boolean {
 const PATH_TAIL = 7;
 
 /** The last steps of a retainer path (the whole one is in --json / --html): `... -> Map .table -> (array) [12] -> TypeMap`. */
+export interface PoolLeakGroup {
+  headline: string;
+  /** The borrower's stack without the agent's own frames. */
+  frames: string[];
+  leaks: PoolLeak[];
+}
+
+/** One entry per pool, route and borrowing frame: five leaks from one line of code are one bug. */
+export function groupPoolLeaks(all: PoolLeak[]): PoolLeakGroup[] {
+  const groups = new Map<string, PoolLeak[]>();
+  for (const leak of all) {
+    const key = `${leak.pool}|${leak.route ?? ''}|${leak.borrowedAt[0] ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), leak]);
+  }
+  return [...groups.values()].map((leaks) => {
+    const first = leaks[0]!;
+    const held = leaks.map((l) => l.heldMs);
+    const connections = leaks.map((l) => l.connection).join(', ');
+    const headline =
+      `pool "${first.pool}": ${leaks.length} connection${leaks.length === 1 ? '' : 's'} (${connections}) held ${formatMs(Math.min(...held))}..${formatMs(Math.max(...held))}` +
+      (first.route ? ` by ${first.route}` : '');
+    return { headline, frames: first.borrowedAt.filter((f) => !isAgentFrame(f)), leaks };
+  });
+}
+
 export function renderPath(steps: RunResult['findings'][number]['path']): string {
   const shown = steps.slice(-PATH_TAIL);
   const text = shown
@@ -70,24 +95,12 @@ export function renderVerdict(result: RunResult): string {
 
   if (result.pools.leaks.length > 0) {
     lines.push('', 'Connections held past the leak threshold:');
-    // One entry per pool, route and borrowing frame: five leaks from one line of code are one bug.
-    const groups = new Map<string, PoolLeak[]>();
-    for (const leak of result.pools.leaks) {
-      const key = `${leak.pool}|${leak.route ?? ''}|${leak.borrowedAt[0] ?? ''}`;
-      groups.set(key, [...(groups.get(key) ?? []), leak]);
+    const groups = groupPoolLeaks(result.pools.leaks);
+    for (const group of groups.slice(0, TOP_POOL_LEAKS)) {
+      lines.push(`  ${group.headline}, borrowed at:`);
+      for (const frame of group.frames.slice(0, 4)) lines.push(`      at ${shortUrl(frame)}`);
     }
-    for (const leaks of [...groups.values()].slice(0, TOP_POOL_LEAKS)) {
-      const first = leaks[0]!;
-      const held = leaks.map((l) => l.heldMs);
-      const connections = leaks.map((l) => l.connection).join(', ');
-      lines.push(
-        `  pool "${first.pool}": ${leaks.length} connection${leaks.length === 1 ? '' : 's'} (${connections}) held ${formatMs(Math.min(...held))}..${formatMs(Math.max(...held))}` +
-          (first.route ? ` by ${first.route}` : '') +
-          ', borrowed at:',
-      );
-      for (const frame of first.borrowedAt.filter((f) => !isAgentFrame(f)).slice(0, 4)) lines.push(`      at ${shortUrl(frame)}`);
-    }
-    if (groups.size > TOP_POOL_LEAKS) lines.push(`  ... ${groups.size - TOP_POOL_LEAKS} more borrowing sites in --json / --html`);
+    if (groups.length > TOP_POOL_LEAKS) lines.push(`  ... ${groups.length - TOP_POOL_LEAKS} more borrowing sites in --json / --html`);
   }
   return lines.join('\n');
 }
