@@ -155,6 +155,8 @@ export class PoolMonitor implements BorrowHooks {
   }
 
   acquired(borrow: Borrow, key: object, id?: number): void {
+    // A borrow started before stop() may complete after it: nothing may be re-armed then.
+    if (this._stopped) return;
     try {
       this._waits.delete(borrow);
       borrow.acquiredAt = now();
@@ -169,6 +171,7 @@ export class PoolMonitor implements BorrowHooks {
   }
 
   failed(borrow: Borrow, error: unknown, exhausted: boolean): void {
+    if (this._stopped) return;
     try {
       this._waits.delete(borrow);
       if (!exhausted) return;

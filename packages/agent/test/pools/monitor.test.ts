@@ -188,3 +188,19 @@ test('OpenTelemetry: pool metrics use the db client semantic-convention names an
   }
   assert.equal(instruments.get('db.client.connection.count')?.callbacks.length, 0);
 });
+
+test('a borrow that completes after stop() is not tracked and arms no timer', { timeout: 10_000 }, async () => {
+  const pool = memoryPool(1);
+  const logger = recordingLogger();
+  const monitor = monitorPool(pool, { name: 'stopped', leakDetectionThreshold: 30, logger });
+  const first = await pool.acquire();
+  const pending = pool.acquire(); // waits for `first`
+  monitor.stop();
+  await pool.release(first);
+  const second = await pending;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(monitor.holders(), []);
+  assert.deepEqual(logger.lines, []);
+  await pool.release(second);
+  await closePool(pool);
+});
