@@ -22,6 +22,10 @@ export function unleakLine(pool: string, connectionId: number, heldMs: number): 
 
 export type ExhaustionReason = 'slow-acquire' | 'timeout';
 
+// An exhausted pool can have hundreds of holders; the oldest are the likely culprits.
+const MAX_LOGGED_HOLDERS = 20;
+const MAX_ERROR_HOLDERS = 5;
+
 /** Multi-line log text: what happened, the stats, then one line per holder, oldest first. */
 export function exhaustionLines(pool: string, reason: ExhaustionReason, waitedMs: number, stats: PoolStats, holders: readonly HolderInfo[], errorMessage?: string): string {
   const what =
@@ -30,12 +34,15 @@ export function exhaustionLines(pool: string, reason: ExhaustionReason, waitedMs
       : `a borrower has waited ${Math.round(waitedMs)} ms for a connection`;
   const head = `Pool "${pool}" exhausted: ${what} ${formatStats(stats)}`;
   if (holders.length === 0) return `${head}; no tracked holders`;
-  return `${head}; holders, oldest first:\n${holders.map((h) => `    ${holderText(h)}`).join('\n')}`;
+  const lines = holders.slice(0, MAX_LOGGED_HOLDERS).map((h) => `    ${holderText(h)}`);
+  if (holders.length > MAX_LOGGED_HOLDERS) lines.push(`    ... and ${holders.length - MAX_LOGGED_HOLDERS} more (monitor.holders() has them all)`);
+  return `${head}; holders, oldest first:\n${lines.join('\n')}`;
 }
 
 /** The same on one line, appended to the pool's own error message. */
 export function exhaustionSuffix(pool: string, stats: PoolStats, holders: readonly HolderInfo[]): string {
-  const list = holders.length === 0 ? 'no tracked holders' : `holders, oldest first: ${holders.map(holderText).join('; ')}`;
+  const more = holders.length > MAX_ERROR_HOLDERS ? `; ${holders.length - MAX_ERROR_HOLDERS} more` : '';
+  const list = holders.length === 0 ? 'no tracked holders' : `holders, oldest first: ${holders.slice(0, MAX_ERROR_HOLDERS).map(holderText).join('; ')}${more}`;
   return `[leakhound: pool "${pool}" ${formatStats(stats)}; ${list}]`;
 }
 

@@ -22,6 +22,7 @@ const exhaustedChannel = diagnosticsChannel.channel(CHANNELS.poolExhausted);
 const statsChannel = diagnosticsChannel.channel(CHANNELS.poolStats);
 
 const now = (): number => performance.now();
+const SLOW_REPORT_MIN_GAP_MS = 1000;
 
 /** A pool, its stats and its current holders, as `agent.pools()` returns them. */
 export interface PoolReport {
@@ -82,6 +83,7 @@ export class PoolMonitor implements BorrowHooks {
   private _statsTimer: NodeJS.Timeout | undefined;
   private _lastStatsLine: string | undefined;
   private _stopped = false;
+  private _lastSlowReport = Number.NEGATIVE_INFINITY;
 
   constructor(adapter: PoolAdapter, settings: MonitorSettings, options: PoolMonitorOptions) {
     this._adapter = adapter;
@@ -98,7 +100,7 @@ export class PoolMonitor implements BorrowHooks {
       onLeak: options.onLeak,
       counted: () => this._metrics.leaked(),
     });
-    this._waits = watchDeadlines(settings.acquireWarningMs, (b: Borrow) => b.requestedAt, (_b, waited) => this._reportExhausted('slow-acquire', waited), now);
+    this._waits = watchDeadlines(settings.acquireWarningMs, (b: Borrow) => b.requestedAt, (_b, waited) => this._slowBorrower(waited), now);
     adapter.attach(this);
     if (settings.statsInterval > 0) {
       this._statsTimer = setInterval(() => this._logStats(), settings.statsInterval);
@@ -197,6 +199,14 @@ export class PoolMonitor implements BorrowHooks {
   }
 
   // --- reports ---
+
+  /** One slow-borrower report per window, however many borrowers are waiting: an exhausted pool must not flood the log. */
+  private _slowBorrower(waitedMs: number): void {
+    const at = now();
+    if (at - this._lastSlowReport < Math.max(this._settings.acquireWarningMs, SLOW_REPORT_MIN_GAP_MS)) return;
+    this._lastSlowReport = at;
+    this._reportExhausted('slow-acquire', waitedMs);
+  }
 
   private _reportExhausted(reason: ExhaustionReason, waitedMs: number, errorMessage?: string): { stats: PoolStats; holders: HolderInfo[] } {
     const stats = this._safeStats();

@@ -204,3 +204,25 @@ test('a borrow that completes after stop() is not tracked and arms no timer', { 
   await pool.release(second);
   await closePool(pool);
 });
+
+test('an exhausted pool with many waiters and holders logs one bounded report per window', { timeout: 10_000 }, async () => {
+  const pool = memoryPool(30);
+  const logger = recordingLogger();
+  const monitor = monitorPool(pool, { name: 'flood', acquireWarningMs: 50, logger });
+  try {
+    const held = await Promise.all(Array.from({ length: 30 }, () => pool.acquire()));
+    const waiting = Array.from({ length: 20 }, () => pool.acquire());
+    await waitFor('slow-borrower report', () => logger.matching(/waited/).length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const reports = logger.matching(/exhausted/);
+    assert.equal(reports.length, 1, 'one report for 20 waiters within the window');
+    const lines = (reports[0] ?? '').split('\n');
+    assert.equal(lines.length, 1 + 20 + 1);
+    assert.equal(lines.at(-1), '    ... and 10 more (monitor.holders() has them all)');
+    for (const resource of held) await pool.release(resource);
+    for (const resource of await Promise.all(waiting)) await pool.release(resource);
+  } finally {
+    monitor.stop();
+    await closePool(pool);
+  }
+});
