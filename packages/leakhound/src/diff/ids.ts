@@ -1,0 +1,85 @@
+// What the diff keeps of an earlier snapshot once its graph is released:
+// V8 object ids (stable for one object within one process) as a sorted typed
+// array, plus the entry counts of its collections, keyed by collection id.
+import type { HeapSnapshot } from '../heap/snapshot.js';
+import { CollectionProbe, KIND_NONE } from './collections.js';
+
+export class IdSet {
+  /** Sorted ascending, no duplicates. */
+  readonly ids: Uint32Array;
+
+  constructor(sortedIds: Uint32Array) {
+    this.ids = sortedIds;
+  }
+
+  static fromSnapshot(snap: HeapSnapshot): IdSet {
+    const ids = Uint32Array.from(snap.nodeId).sort();
+    return new IdSet(dedupeSorted(ids));
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  has(id: number): boolean {
+    return indexOfSorted(this.ids, id) >= 0;
+  }
+}
+
+function dedupeSorted(ids: Uint32Array): Uint32Array {
+  if (ids.length < 2) return ids;
+  let w = 1;
+  for (let r = 1; r < ids.length; r++) if (ids[r] !== ids[w - 1]) ids[w++] = ids[r]!;
+  return w === ids.length ? ids : ids.slice(0, w);
+}
+
+export function indexOfSorted(sorted: Uint32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid]!;
+    if (v < value) lo = mid + 1;
+    else if (v > value) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** Entry counts of every collection of one snapshot, by collection id. */
+export class CollectionCounts {
+  readonly ids: Uint32Array;
+  readonly counts: Uint32Array;
+
+  constructor(ids: Uint32Array, counts: Uint32Array) {
+    this.ids = ids;
+    this.counts = counts;
+  }
+
+  static fromSnapshot(snap: HeapSnapshot, minEntries = 1): CollectionCounts {
+    const probe = new CollectionProbe(snap);
+    const pairs: number[] = [];
+    for (let node = 0; node < snap.nodeCount; node++) {
+      const kind = probe.kind(node);
+      if (kind === KIND_NONE) continue;
+      const count = probe.entryCount(node, kind);
+      if (count >= minEntries) pairs.push(snap.nodeId[node]!, count);
+    }
+    const order = new Uint32Array(pairs.length / 2);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    order.sort((a, b) => pairs[a * 2]! - pairs[b * 2]!);
+    const ids = new Uint32Array(order.length);
+    const counts = new Uint32Array(order.length);
+    for (let i = 0; i < order.length; i++) {
+      ids[i] = pairs[order[i]! * 2]!;
+      counts[i] = pairs[order[i]! * 2 + 1]!;
+    }
+    return new CollectionCounts(ids, counts);
+  }
+
+  /** Entry count of the collection with this id, or -1 when it did not exist (or was empty). */
+  countOf(id: number): number {
+    const i = indexOfSorted(this.ids, id);
+    return i < 0 ? -1 : this.counts[i]!;
+  }
+}
