@@ -55,3 +55,40 @@ test('runWithContext works without HTTP, and labels describe non-HTTP work', asy
   setRoute('/ignored'); // outside any context: no-op, no throw
   assert.equal(currentContext(), undefined);
 });
+
+test('keep-alive: requests on one socket each get their own context; work started by one keeps its context', { timeout: 10_000 }, async () => {
+  enableHttpContext();
+  const late: string[] = [];
+  const server = http.createServer((req, res) => {
+    // Work that outlives its request: it must still see the request that started it.
+    setTimeout(() => late.push(`${req.url} saw ${describeContext(currentContext())}`), 30);
+    res.end(JSON.stringify({ seen: describeContext(currentContext()) }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const sockets = new Set<unknown>();
+  const fetchOne = (path: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+        sockets.add(res.socket);
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+    });
+  try {
+    const seen = [];
+    for (const path of ['/a', '/b', '/c']) seen.push(JSON.parse(await fetchOne(path)).seen as string);
+    assert.deepEqual(seen, ['GET /a', 'GET /b', 'GET /c']);
+    assert.equal(sockets.size, 1, 'the three requests shared one socket');
+    await sleep(80);
+    assert.deepEqual(late.sort(), ['/a saw GET /a', '/b saw GET /b', '/c saw GET /c']);
+  } finally {
+    agent.destroy();
+    disableHttpContext();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
