@@ -50,36 +50,46 @@ export function indexOfSorted(sorted: Uint32Array, value: number): number {
 export class CollectionCounts {
   readonly ids: Uint32Array;
   readonly counts: Uint32Array;
+  /** Retained size of each collection (0 when no dominator tree was given). */
+  readonly retained: Float64Array;
 
-  constructor(ids: Uint32Array, counts: Uint32Array) {
+  constructor(ids: Uint32Array, counts: Uint32Array, retained: Float64Array) {
     this.ids = ids;
     this.counts = counts;
+    this.retained = retained;
   }
 
-  static fromSnapshot(snap: HeapSnapshot, minEntries = 1): CollectionCounts {
+  static fromSnapshot(snap: HeapSnapshot, retainedSize: Float64Array | null = null, minEntries = 1): CollectionCounts {
     const probe = new CollectionProbe(snap);
     const pairs: number[] = [];
     for (let node = 0; node < snap.nodeCount; node++) {
       const kind = probe.kind(node);
       if (kind === KIND_NONE) continue;
       const count = probe.entryCount(node, kind);
-      if (count >= minEntries) pairs.push(snap.nodeId[node]!, count);
+      if (count >= minEntries) pairs.push(snap.nodeId[node]!, count, node);
     }
-    const order = new Uint32Array(pairs.length / 2);
+    const order = new Uint32Array(pairs.length / 3);
     for (let i = 0; i < order.length; i++) order[i] = i;
-    order.sort((a, b) => pairs[a * 2]! - pairs[b * 2]!);
+    order.sort((a, b) => pairs[a * 3]! - pairs[b * 3]!);
     const ids = new Uint32Array(order.length);
     const counts = new Uint32Array(order.length);
+    const retained = new Float64Array(order.length);
     for (let i = 0; i < order.length; i++) {
-      ids[i] = pairs[order[i]! * 2]!;
-      counts[i] = pairs[order[i]! * 2 + 1]!;
+      ids[i] = pairs[order[i]! * 3]!;
+      counts[i] = pairs[order[i]! * 3 + 1]!;
+      if (retainedSize) retained[i] = retainedSize[pairs[order[i]! * 3 + 2]!]!;
     }
-    return new CollectionCounts(ids, counts);
+    return new CollectionCounts(ids, counts, retained);
   }
 
   /** Entry count of the collection with this id, or -1 when it did not exist (or was empty). */
   countOf(id: number): number {
     const i = indexOfSorted(this.ids, id);
     return i < 0 ? -1 : this.counts[i]!;
+  }
+
+  retainedOf(id: number): number {
+    const i = indexOfSorted(this.ids, id);
+    return i < 0 ? 0 : this.retained[i]!;
   }
 }

@@ -1,0 +1,509 @@
+// `leakhound diff`: what grew between 2 or 3 snapshots of one process.
+// V8 gives every heap object an id that stays the same for the object's life
+// within one process, and new objects get new ids; so "allocated between
+// baseline and target, still alive in final" is an id-set question.
+// Memory: only the last snapshot is held as a graph. Each earlier one is
+// reduced to a sorted id array, its collections' entry counts and its class
+// histogram, then released before the next one is parsed.
+import { LeakhoundError } from '../errors.js';
+import type { HeapSnapshot } from '../heap/snapshot.js';
+import type { ProgressFn } from '../heap/progress.js';
+import { parseSnapshotFile } from '../heap/parser.js';
+import { computeDominators } from '../heap/dominators.js';
+import { classHistogram, type HistogramRow } from '../heap/histogram.js';
+import { prepareAnalysis, type HeapAnalysis } from '../heap/analysis.js';
+import { classTable, isInternalNode } from '../heap/names.js';
+import { retainerPath, type PathStep } from '../heap/paths.js';
+import { sourceLocation, type SourceLocation } from '../heap/locations.js';
+import { formatBytes } from '../heap/suspects.js';
+import { CollectionProbe, KIND_NONE, MIN_DICTIONARY_ENTRIES, kindName, type CollectionKind } from './collections.js';
+import { CollectionCounts, IdSet } from './ids.js';
+import { describeHolder, isNodeInternalPath, isProgramLocation, shortUrl } from './describe.js';
+
+export const DIFF_SCHEMA_VERSION = 1;
+
+export type SnapshotSource = string | HeapSnapshot;
+
+export interface DiffOptions {
+  /** Show Node-internal findings too (module cache, compiled code, runtime strings...). */
+  all?: boolean;
+  /** Smallest number of new objects (or added entries) per step for a finding (default 10). */
+  minCount?: number;
+  maxFindings?: number;
+  maxPathSteps?: number;
+  /** Class-growth rows kept in the report (default 50). */
+  topClasses?: number;
+  onProgress?: ProgressFn;
+  /** Called with the last snapshot's analysis before it is released (the HTML report's tree). */
+  onFinal?: (analysis: HeapAnalysis) => void;
+}
+
+export interface DiffPathStep {
+  nodeId: number;
+  className: string;
+  name: string;
+  nodeType: string;
+  edgeName: string;
+  edgeType: string;
+  selfSize: number;
+  location: SourceLocation | null;
+}
+
+export interface DiffCollection {
+  kind: CollectionKind;
+  className: string;
+  nodeId: number;
+  /** How it is held: the last edge of its path ("registry", "request"). */
+  heldAs: string;
+  /** Entries in each snapshot (0 when it did not exist yet). */
+  entryCounts: number[];
+  /** Entries added between consecutive snapshots. */
+  addedPerStep: number[];
+  /** Classes of the entries that are new since the baseline, most frequent first. */
+  entryClasses: { className: string; count: number }[];
+  retainedSizes: number[];
+  location: SourceLocation | null;
+}
+
+export interface DiffFinding {
+  kind: 'growing-collection' | 'new-objects';
+  summary: string;
+  /** The main class of what accumulates. */
+  className: string;
+  /** New objects still alive in the last snapshot, by step: [baseline->target, target->final]. */
+  newPerStep: number[];
+  newCount: number;
+  newShallowSize: number;
+  newRetainedSize: number;
+  /** What the finding is ranked by. */
+  retainedGrowth: number;
+  collection: DiffCollection | null;
+  /** Root first, to the collection (or the holder of the new objects). */
+  path: DiffPathStep[];
+  /** Edge names and classes of the path, indexes folded: the grouping key. */
+  signature: string;
+  locations: { label: string; location: SourceLocation }[];
+  /** Ids (in the last snapshot) of a few of the new objects. */
+  sampleIds: number[];
+  nodeInternal: boolean;
+}
+
+export interface DiffSnapshotInfo {
+  file: string | null;
+  nodeCount: number;
+  totalSize: number;
+}
+
+export interface ClassGrowthRow {
+  className: string;
+  counts: number[];
+  shallowSizes: number[];
+  retainedSizes: number[];
+}
+
+export interface DiffReport {
+  schemaVersion: typeof DIFF_SCHEMA_VERSION;
+  kind: 'diff';
+  snapshots: DiffSnapshotInfo[];
+  options: { all: boolean; minCount: number };
+  summary: {
+    findings: number;
+    hiddenNodeInternal: number;
+    newObjectsAlive: number;
+    newObjectsAliveSize: number;
+    totalSizeGrowth: number;
+  };
+  findings: DiffFinding[];
+  classGrowth: ClassGrowthRow[];
+}
+
+interface EarlierDigest {
+  info: DiffSnapshotInfo;
+  ids: IdSet;
+  collections: CollectionCounts;
+  histogram: Map<string, HistogramRow>;
+}
+
+interface Group {
+  signature: string;
+  path: PathStep[];
+  perStep: number[];
+  count: number;
+  shallow: number;
+  retained: number;
+  classes: Map<string, number>;
+  sample: number[];
+  biggest: number;
+  biggestSize: number;
+}
+
+const FOLDED_INDEX = /^\[\d+\]$|^\d+$/;
+
+async function load(source: SnapshotSource, onProgress: ProgressFn | undefined): Promise<HeapSnapshot> {
+  if (typeof source !== 'string') return source;
+  return parseSnapshotFile(source, onProgress ? { onProgress } : {});
+}
+
+function digestEarlier(snap: HeapSnapshot, file: string | null, onProgress: ProgressFn | undefined): EarlierDigest {
+  const dominators = computeDominators(snap, null, onProgress);
+  const rows = classHistogram(snap, dominators);
+  const histogram = new Map<string, HistogramRow>();
+  for (const row of rows) histogram.set(row.className, row);
+  onProgress?.('diff: ids', 0, 1);
+  const ids = IdSet.fromSnapshot(snap);
+  const collections = CollectionCounts.fromSnapshot(snap, dominators.retainedSize);
+  onProgress?.('diff: ids', 1, 1);
+  return {
+    info: { file, nodeCount: snap.nodeCount, totalSize: dominators.retainedSize[snap.rootNode]! },
+    ids,
+    collections,
+    histogram,
+  };
+}
+
+function jsonStep(step: PathStep): DiffPathStep {
+  return {
+    nodeId: step.nodeId,
+    className: step.className,
+    name: step.name,
+    nodeType: step.nodeType,
+    edgeName: step.edgeName,
+    edgeType: step.edgeType,
+    selfSize: step.selfSize,
+    location: step.location,
+  };
+}
+
+/**
+ * Grouping key of a path: edge names and classes, element indexes and hash
+ * table slots folded to `[]`, and a repeated step (a linked list) folded to one.
+ */
+export function pathSignature(path: readonly { edgeName: string; className: string }[]): string {
+  const parts: string[] = [];
+  for (const step of path) {
+    const edge = FOLDED_INDEX.test(step.edgeName) ? '[]' : step.edgeName;
+    const part = `${edge}:${step.className}`;
+    // One step or fifty through the same link is the same list.
+    if (parts[parts.length - 1] !== part) parts.push(part);
+  }
+  return parts.join(' > ');
+}
+
+function lastEdgeName(snap: HeapSnapshot, edge: number): string {
+  if (edge < 0) return '';
+  const type = snap.edgeType[edge]!;
+  if (type === snap.edgeTypeElement || type === snap.edgeTypeHidden) return '[]';
+  const name = snap.edgeNameString(edge);
+  return FOLDED_INDEX.test(name) ? '[]' : name;
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}`;
+}
+
+function signedBytes(n: number): string {
+  return (n >= 0 ? '+' : '-') + formatBytes(Math.abs(n));
+}
+
+function topEntries(counts: Map<string, number>, limit: number): { className: string; count: number }[] {
+  return [...counts].map(([className, count]) => ({ className, count })).sort((a, b) => b.count - a.count).slice(0, limit);
+}
+
+export async function diffSnapshots(sources: readonly SnapshotSource[], options: DiffOptions = {}): Promise<DiffReport> {
+  if (sources.length < 2 || sources.length > 3) {
+    throw new LeakhoundError('LH_ERR_USAGE', `diff: expected 2 or 3 snapshots (baseline target [final]), got ${sources.length}`);
+  }
+  const all = options.all ?? false;
+  const minCount = options.minCount ?? 10;
+  const maxFindings = options.maxFindings ?? 20;
+  const maxPathSteps = options.maxPathSteps ?? 32;
+  const onProgress = options.onProgress;
+
+  const earlier: EarlierDigest[] = [];
+  for (let i = 0; i < sources.length - 1; i++) {
+    const source = sources[i]!;
+    const snap = await load(source, onProgress);
+    earlier.push(digestEarlier(snap, typeof source === 'string' ? source : null, onProgress));
+    // `snap` goes out of scope here: its arrays can be collected before the next parse.
+  }
+  const lastSource = sources[sources.length - 1]!;
+  const snap = await load(lastSource, onProgress);
+  const analysis = prepareAnalysis(snap, onProgress);
+  const { dominators, rootPaths } = analysis;
+  const steps = earlier.length; // 1 or 2 steps between snapshots
+  onProgress?.('diff: matching ids', 0, 1);
+
+  // age[n]: 0 = existed in the baseline, k = allocated in step k.
+  const age = new Uint8Array(snap.nodeCount);
+  const { nodeId } = snap;
+  let newObjectsAlive = 0;
+  let newObjectsAliveSize = 0;
+  for (let n = 0; n < snap.nodeCount; n++) {
+    const id = nodeId[n]!;
+    if (earlier[0]!.ids.has(id)) continue;
+    age[n] = steps === 2 && earlier[1]!.ids.has(id) ? 1 : steps;
+    if (dominators.reachable[n] === 1) {
+      newObjectsAlive++;
+      newObjectsAliveSize += snap.nodeSelfSize[n]!;
+    }
+  }
+  onProgress?.('diff: matching ids', 1, 1);
+
+  // New objects grouped by the signature of their path, counting only the
+  // top of each new subtree (its nearest visible dominator is old).
+  onProgress?.('diff: grouping', 0, 1);
+  const { classOf, names } = classTable(snap);
+  const groups = new Map<string, Group>();
+  const root = snap.rootNode;
+  const parentNode = rootPaths.parentNode;
+  const signatureCache = new Map<number, string>();
+  for (let n = 0; n < snap.nodeCount; n++) {
+    if (age[n] === 0 || dominators.reachable[n] !== 1 || parentNode[n]! < 0) continue;
+    const type = snap.nodeType[n]!;
+    if (type === snap.nodeTypeSynthetic || (!all && isInternalNode(snap, n))) continue;
+    let holder = dominators.idom[n]!;
+    for (let k = 0; k < 64 && holder !== root && isInternalNode(snap, holder); k++) holder = dominators.idom[holder]!;
+    // Only the top of a new subtree counts; an object newer than its holder
+    // is the top too (entries added in step 2 to a list created in step 1).
+    if (holder !== root && age[holder]! >= age[n]!) continue;
+    // The path's parent (not the dominator) names how it is held; cache per parent.
+    const parent = parentNode[n]!;
+    let signature = signatureCache.get(parent);
+    let path: PathStep[] | null = null;
+    if (signature === undefined) {
+      path = retainerPath(snap, rootPaths, parent, maxPathSteps);
+      signature = pathSignature(path);
+      signatureCache.set(parent, signature);
+    }
+    const lastPart = `${lastEdgeName(snap, rootPaths.parentEdge[n]!)}:${names[classOf[n]!]!}`;
+    const key = signature.endsWith(' > ' + lastPart) ? signature : `${signature} > ${lastPart}`;
+    let group = groups.get(key);
+    if (!group) {
+      path ??= retainerPath(snap, rootPaths, parent, maxPathSteps);
+      group = { signature: key, path, perStep: new Array<number>(steps).fill(0), count: 0, shallow: 0, retained: 0, classes: new Map(), sample: [], biggest: n, biggestSize: -1 };
+      groups.set(key, group);
+    }
+    group.perStep[age[n]! - 1]!++;
+    group.count++;
+    group.shallow += snap.nodeSelfSize[n]!;
+    const retained = dominators.retainedSize[n]!;
+    group.retained += retained;
+    const cls = names[classOf[n]!]!;
+    group.classes.set(cls, (group.classes.get(cls) ?? 0) + 1);
+    if (group.sample.length < 5) group.sample.push(n);
+    if (retained > group.biggestSize) {
+      group.biggest = n;
+      group.biggestSize = retained;
+    }
+  }
+  signatureCache.clear();
+
+  // Merge groups that share the holder path (same signature up to the entry)
+  // and class: done by the key above. Now the growing collections.
+  onProgress?.('diff: collections', 0, 1);
+  const probe = new CollectionProbe(snap);
+  const findings: DiffFinding[] = [];
+  const collectionNodes = new Set<number>();
+  for (let n = 0; n < snap.nodeCount; n++) {
+    const kind = probe.kind(n);
+    if (kind === KIND_NONE || dominators.reachable[n] !== 1) continue;
+    const count = probe.entryCount(n, kind);
+    if (count < minCount) continue;
+    const id = nodeId[n]!;
+    const counts: number[] = [];
+    let existedInBaseline = false;
+    for (let i = 0; i < earlier.length; i++) {
+      const c = earlier[i]!.collections.countOf(id);
+      const existed = earlier[i]!.ids.has(id);
+      if (i === 0) existedInBaseline = existed;
+      counts.push(c >= 0 ? c : 0);
+      if (steps === 2 && i === 1 && !existed) counts[1] = -1;
+    }
+    // Needs a history across every step: with 3 snapshots it existed in the target.
+    if (counts.includes(-1)) continue;
+    counts.push(count);
+    const added = counts.slice(1).map((c, i) => c - counts[i]!);
+    if (!added.every((a) => a >= minCount)) continue;
+    if (kindName(kind) === 'Object' && count < MIN_DICTIONARY_ENTRIES) continue;
+    collectionNodes.add(n);
+    const path = retainerPath(snap, rootPaths, n, maxPathSteps);
+    const entryClasses = new Map<string, number>();
+    let sampleEntry = -1;
+    const sample: number[] = [];
+    probe.forEachEntry(n, kind, (entry) => {
+      if (age[entry] === 0) return;
+      const cls = names[classOf[entry]!]!;
+      entryClasses.set(cls, (entryClasses.get(cls) ?? 0) + 1);
+      if (sampleEntry < 0 || (cls !== '(string)' && names[classOf[sampleEntry]!] === '(string)')) sampleEntry = entry;
+      if (sample.length < 5) sample.push(nodeId[entry]!);
+    });
+    const retainedSizes = [...earlier.map((e) => e.collections.retainedOf(id)), dominators.retainedSize[n]!];
+    const retainedGrowth = retainedSizes[retainedSizes.length - 1]! - (existedInBaseline ? retainedSizes[0]! : 0);
+    const own = sourceLocation(snap, n);
+    const entryLocation = sampleEntry >= 0 ? sourceLocation(snap, sampleEntry) : null;
+    const nodeInternal = isNodeInternalPath(path, [own, entryLocation]);
+    const top = topEntries(entryClasses, 5);
+    const entryClass = top[0]?.className ?? 'new';
+    const className = names[classOf[n]!]!;
+    const heldAs = path[path.length - 1]?.edgeName ?? '';
+    const holder = describeHolder(snap, path);
+    const totalAdded = counts[counts.length - 1]! - counts[0]!;
+    const perStepText = added.length > 1 ? ` (${added.map((a) => '+' + a.toLocaleString('en-US')).join(', ')} per step)` : '';
+    const summary =
+      `${className} \`${heldAs}\`${holder} gained ${plural(totalAdded, entryClass)} entries${perStepText} ` +
+      `(${signedBytes(retainedGrowth)} retained) between snapshots and never shrank`;
+    const locations: DiffFinding['locations'] = [];
+    if (isProgramLocation(entryLocation)) locations.push({ label: `${entryClass} (entry) allocated at`, location: entryLocation });
+    if (isProgramLocation(own)) locations.push({ label: `${className} constructor`, location: own });
+    const nearest = [...path].reverse().find((step) => isProgramLocation(step.location));
+    if (nearest?.location) locations.push({ label: `nearest code on the path (${nearest.className})`, location: nearest.location });
+    findings.push({
+      kind: 'growing-collection',
+      summary,
+      className: entryClass,
+      newPerStep: added,
+      newCount: [...entryClasses.values()].reduce((a, b) => a + b, 0),
+      newShallowSize: 0,
+      newRetainedSize: 0,
+      retainedGrowth,
+      collection: {
+        kind: kindName(kind)!,
+        className,
+        nodeId: id,
+        heldAs,
+        entryCounts: counts,
+        addedPerStep: added,
+        entryClasses: top,
+        retainedSizes,
+        location: own,
+      },
+      path: path.map(jsonStep),
+      signature: pathSignature(path),
+      locations,
+      sampleIds: sample,
+      nodeInternal,
+    });
+  }
+
+  // New-object groups: held through a growing collection -> that finding
+  // already tells it; otherwise a finding of its own when it kept growing.
+  for (const group of groups.values()) {
+    let viaCollection: DiffFinding | undefined;
+    for (const step of group.path) {
+      if (!collectionNodes.has(step.node)) continue;
+      viaCollection = findings.find((f) => f.collection?.nodeId === step.nodeId);
+      if (viaCollection) break;
+    }
+    if (viaCollection) {
+      viaCollection.newShallowSize += group.shallow;
+      viaCollection.newRetainedSize += group.retained;
+      continue;
+    }
+    if (!group.perStep.every((c) => c >= minCount)) continue;
+    const cls = topEntries(group.classes, 1)[0]?.className ?? '';
+    const entryLocation = sourceLocation(snap, group.biggest);
+    const nodeInternal = isNodeInternalPath(group.path, [entryLocation, ...closureLocations(snap, dominators, group.biggest)]);
+    const heldAs = group.path[group.path.length - 1];
+    const holderText = heldAs ? ` held by ${heldAs.className}${heldAs.edgeName ? ` \`${heldAs.edgeName}\`` : ''}${describeHolder(snap, group.path)}` : '';
+    const perStepText = steps > 1 ? ` (${group.perStep.map((c) => '+' + c.toLocaleString('en-US')).join(', ')} per step)` : '';
+    const summary =
+      `${plural(group.count, cls)} objects allocated since the baseline are still alive${perStepText}${holderText} ` +
+      `(${signedBytes(group.retained)} retained)`;
+    const locations: DiffFinding['locations'] = [];
+    if (isProgramLocation(entryLocation)) locations.push({ label: `${cls} allocated at`, location: entryLocation });
+    for (const location of closureLocations(snap, dominators, group.biggest)) {
+      if (isProgramLocation(location) && locations.length < 4) locations.push({ label: 'closure kept alive', location });
+    }
+    const nearest = [...group.path].reverse().find((step) => isProgramLocation(step.location));
+    if (nearest?.location) locations.push({ label: `nearest code on the path (${nearest.className})`, location: nearest.location });
+    findings.push({
+      kind: 'new-objects',
+      summary,
+      className: cls,
+      newPerStep: group.perStep,
+      newCount: group.count,
+      newShallowSize: group.shallow,
+      newRetainedSize: group.retained,
+      retainedGrowth: group.retained,
+      collection: null,
+      path: group.path.map(jsonStep),
+      signature: group.signature,
+      locations,
+      sampleIds: group.sample.map((n) => nodeId[n]!),
+      nodeInternal,
+    });
+  }
+  onProgress?.('diff: collections', 1, 1);
+
+  findings.sort((a, b) => b.retainedGrowth - a.retainedGrowth || b.newCount - a.newCount);
+  const shown = all ? findings : findings.filter((f) => !f.nodeInternal);
+  const hiddenNodeInternal = findings.length - shown.length;
+
+  const lastInfo: DiffSnapshotInfo = {
+    file: typeof lastSource === 'string' ? lastSource : null,
+    nodeCount: snap.nodeCount,
+    totalSize: dominators.retainedSize[root]!,
+  };
+  const classGrowth = classGrowthRows(earlier.map((e) => e.histogram), analysis.histogram, options.topClasses ?? 50);
+  options.onFinal?.(analysis);
+
+  return {
+    schemaVersion: DIFF_SCHEMA_VERSION,
+    kind: 'diff',
+    snapshots: [...earlier.map((e) => e.info), lastInfo],
+    options: { all, minCount },
+    summary: {
+      findings: Math.min(shown.length, maxFindings),
+      hiddenNodeInternal,
+      newObjectsAlive,
+      newObjectsAliveSize,
+      totalSizeGrowth: lastInfo.totalSize - earlier[0]!.info.totalSize,
+    },
+    findings: shown.slice(0, maxFindings),
+    classGrowth,
+  };
+}
+
+/** Program locations of closures a new object keeps alive (a timer's callback, a listener). */
+function closureLocations(snap: HeapSnapshot, dom: HeapAnalysis['dominators'], node: number): (SourceLocation | null)[] {
+  const out: (SourceLocation | null)[] = [];
+  const stack = [node];
+  for (let visited = 0; stack.length > 0 && visited < 64 && out.length < 3; visited++) {
+    const current = stack.pop()!;
+    if (current !== node && snap.nodeType[current] === snap.nodeTypeClosure) {
+      const location = sourceLocation(snap, current);
+      if (isProgramLocation(location)) out.push(location);
+    }
+    for (let j = dom.firstDominated[current]!; j < dom.firstDominated[current + 1]!; j++) stack.push(dom.dominated[j]!);
+  }
+  return out;
+}
+
+function classGrowthRows(earlier: Map<string, HistogramRow>[], last: HistogramRow[], top: number): ClassGrowthRow[] {
+  const rows: ClassGrowthRow[] = [];
+  const seen = new Set<string>();
+  const make = (className: string, lastRow: HistogramRow | undefined): ClassGrowthRow => {
+    const all = [...earlier.map((h) => h.get(className)), lastRow];
+    return {
+      className,
+      counts: all.map((r) => r?.count ?? 0),
+      shallowSizes: all.map((r) => r?.shallowSize ?? 0),
+      retainedSizes: all.map((r) => r?.retainedSize ?? 0),
+    };
+  };
+  for (const row of last) {
+    seen.add(row.className);
+    rows.push(make(row.className, row));
+  }
+  for (const h of earlier) for (const name of h.keys()) if (!seen.has(name)) {
+    seen.add(name);
+    rows.push(make(name, undefined));
+  }
+  const growth = (r: ClassGrowthRow): number => r.retainedSizes[r.retainedSizes.length - 1]! - r.retainedSizes[0]!;
+  rows.sort((a, b) => growth(b) - growth(a));
+  return rows.slice(0, top);
+}
+
+export function formatFindingLocation(location: SourceLocation): string {
+  return `${shortUrl(location.url)}:${location.line}:${location.column}`;
+}
