@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
+import QueryStream from 'pg-query-stream';
 import { Registry } from 'prom-client';
 import { monitorPool, listMonitoredPools } from '../../src/pools/monitor.js';
 import { runWithContext } from '../../src/context/request-context.js';
@@ -174,6 +175,30 @@ test('pg-cursor left open holds its connection and is reported at the borrow; me
   } finally {
     monitor.stop();
     // The leaked client is still checked out; end() would wait for it forever.
+    for (const client of (pool as unknown as { _clients: pg.PoolClient[] })._clients) client.release(true);
+    await pool.end();
+  }
+});
+
+async function firstRowOnly(pool: pg.Pool): Promise<unknown> {
+  const client = await pool.connect(); // MARK:pg-stream
+  const stream = client.query(new QueryStream('SELECT g FROM generate_series(1, 100000) g'));
+  // Leaving the loop destroys the stream, but nothing releases the client.
+  for await (const row of stream) return row;
+  return undefined;
+}
+
+test('pg-query-stream abandoned after the first row: the client is reported at its borrow', { timeout: 15_000 }, async () => {
+  const pool = poolOf({ max: 2 });
+  const logger = recordingLogger();
+  const monitor = monitorPool(pool, { name: 'stream', leakDetectionThreshold: 200, logger });
+  try {
+    assert.deepEqual(await runWithContext({ method: 'GET', url: '/export' }, () => firstRowOnly(pool)), { g: 1 });
+    const warning = await waitFor('leak warning', () => logger.matching(/^Connection leak detection/)[0]);
+    assert.match(warning, new RegExp(`^Connection leak detection triggered for pool "stream" connection #1, held \\d+ ms by GET /export, borrowed at:\\n {4}at firstRowOnly \\(.*pg\\.test\\.ts:${lineOf(import.meta.url, 'MARK:pg-stream')}:`));
+    assert.deepEqual(monitor.stats(), { total: 1, active: 1, idle: 0, waiting: 0, max: 2 });
+  } finally {
+    monitor.stop();
     for (const client of (pool as unknown as { _clients: pg.PoolClient[] })._clients) client.release(true);
     await pool.end();
   }
