@@ -170,13 +170,14 @@ export function analyzeSnapshot(snap: HeapSnapshot, options: AnalyzeOptions = {}
   const onProgress = timer.onProgress;
   const analysis = prepareAnalysis(snap, onProgress);
   const { dominators, rootPaths, histogram } = analysis;
+  onProgress('statistics', 0, 1);
+  const statistics = heapStatistics(snap, dominators.shallowSize);
   onProgress('leak suspects', 0, 1);
   const suspects = findLeakSuspects(snap, dominators, rootPaths, histogram, {
     threshold,
     ...(options.maxSuspects === undefined ? {} : { maxSuspects: options.maxSuspects }),
     ...(options.maxPathSteps === undefined ? {} : { maxPathSteps: options.maxPathSteps }),
   });
-  const statistics = heapStatistics(snap, dominators.shallowSize);
   onProgress('leak suspects', 1, 1);
   const phases = timer.finish();
   const totalSize = dominators.retainedSize[snap.rootNode]!;

@@ -163,20 +163,32 @@ export function essentialEdges(snap: HeapSnapshot, inDegree?: Uint32Array): Uint
 /** Shallow sizes as 32-bit integers when every size fits (always, in practice), else doubles. */
 export type ShallowSizes = Uint32Array | Float64Array;
 
-function compactSizes(sizes: Float64Array): ShallowSizes {
-  for (let i = 0; i < sizes.length; i++) if (sizes[i]! > 0xffffffff) return sizes;
-  return Uint32Array.from(sizes);
+/** `into`, when given, is a spare array of at least sizes.length entries to reuse. */
+function compactSizes(sizes: Float64Array, into?: Uint32Array): ShallowSizes {
+  for (let i = 0; i < sizes.length; i++) if (sizes[i]! > 0xffffffff) return Float64Array.from(sizes);
+  const compact = into ? into.subarray(0, sizes.length) : new Uint32Array(sizes.length);
+  compact.set(sizes);
+  return compact;
 }
 
-export function computeShallowSizes(snap: HeapSnapshot): Float64Array {
-  const sizes = Float64Array.from(snap.nodeSelfSize);
+/**
+ * `scratch`, when given, is a spare Uint32Array of at least nodeCount entries
+ * to use as working memory; `buffer` a spare buffer for the result when it is
+ * big enough (8 bytes per node).
+ */
+export function computeShallowSizes(snap: HeapSnapshot, scratch?: Uint32Array, buffer?: ArrayBufferLike): Float64Array {
+  const bytes = snap.nodeCount * Float64Array.BYTES_PER_ELEMENT;
+  const sizes = buffer !== undefined && buffer.byteLength >= bytes ? new Float64Array(buffer, 0, snap.nodeCount) : new Float64Array(snap.nodeCount);
+  sizes.set(snap.nodeSelfSize);
   if (!hasUserRoots(snap)) return sizes;
   const { nodeCount, firstEdge, edgeToNode, edgeType, nodeType } = snap;
   const UNVISITED = 0xffffffff;
   const MULTIPLE = 0xfffffffe;
-  const owners = new Uint32Array(nodeCount);
-  // Each node enters the worklist at most twice (owned, then multiply owned).
-  let worklist = new Uint32Array(Math.max(16, nodeCount));
+  const owners = scratch ?? new Uint32Array(nodeCount);
+  // Only owned (hidden, array) nodes go through the worklist, each at most
+  // twice (owned, then multiply owned); owners are visited in node order. The
+  // fixed point does not depend on the order.
+  let worklist = new Uint32Array(1 << 16);
   let length = 0;
   const hidden = snap.nodeTypeHidden;
   const array = snap.nodeTypeArray;
@@ -198,12 +210,10 @@ export function computeShallowSizes(snap: HeapSnapshot): Float64Array {
       owners[i] = UNVISITED;
     } else {
       owners[i] = i;
-      worklist[length++] = i;
     }
   }
   const weak = snap.edgeTypeWeak;
-  while (length > 0) {
-    const id = worklist[--length]!;
+  const spread = (id: number): void => {
     const owner = owners[id]!;
     const end = firstEdge[id + 1]!;
     for (let e = firstEdge[id]!; e < end; e++) {
@@ -219,6 +229,11 @@ export function computeShallowSizes(snap: HeapSnapshot): Float64Array {
       }
       worklist[length++] = target;
     }
+  };
+  for (let i = 0; i < nodeCount; i++) {
+    if (owners[i] !== i) continue;
+    spread(i);
+    while (length > 0) spread(worklist[--length]!);
   }
   const synthetic = snap.nodeTypeSynthetic;
   const root = snap.rootNode;
@@ -240,31 +255,26 @@ interface Predecessors {
   edge: Uint32Array | null;
 }
 
-/** Sources of the essential edges into each node, CSR; 4 bytes per essential edge. */
-/** `first` holds each node's essential in-degree (from essentialEdges) and becomes the CSR offsets. */
-function essentialPredecessors(snap: HeapSnapshot, essential: Uint8Array, first: Uint32Array): Predecessors {
-  const { nodeCount, firstEdge, edgeToNode } = snap;
-  const node = new Uint32Array(countsToOffsets(first));
-  for (let n = 0; n < nodeCount; n++) {
-    const end = firstEdge[n + 1]!;
-    for (let e = firstEdge[n]!; e < end; e++) {
-      if (essential[e] === 1) node[first[edgeToNode[e]!]!++] = n;
-    }
-  }
-  for (let n = nodeCount; n > 0; n--) first[n] = first[n - 1]!;
-  first[0] = 0;
-  return { first, node, edge: null };
-}
-
 interface TreeInputs {
   /** Released (set to null) once the search no longer needs it. */
   essential: Uint8Array | null;
-  preds: Predecessors | null;
+  /** Full retainers (checked against `essential`), or null for compact mode. */
+  retainers: Predecessors | null;
+  /** Compact mode: essential in-degree per node (from essentialEdges). */
+  inDegree: Uint32Array | null;
 }
 
 interface Tree {
   /** Vertex (ordinal + 1) per DFS number 1..n. */
   vertex: Uint32Array;
+  /**
+   * Two working arrays (nodeCount + 1 entries) the tree no longer needs, handed
+   * on so the next phase reuses them instead of allocating while the tree's
+   * garbage still waits for the collector.
+   */
+  spare: [Uint32Array, Uint32Array];
+  /** The predecessor lists' memory (compact mode), free for the retained sizes. */
+  spareBuffer: ArrayBufferLike | undefined;
   /** Immediate dominator per vertex, as a vertex; index 0 unused. */
   dom: Uint32Array;
   n: number;
@@ -273,19 +283,52 @@ interface Tree {
 }
 
 /**
+ * Compact predecessor lists, built after the depth-first search: only
+ * essential edges, and without each node's DFS tree edge (its parent's
+ * contribution to the semidominator is known without looking it up). `label`
+ * (v for every visited v) serves as the "tree edge skipped" marker and is
+ * restored. 4 bytes per essential non-tree edge.
+ */
+function compactPredecessors(snap: HeapSnapshot, essential: Uint8Array, inDegree: Uint32Array, parent: Uint32Array,
+  virtualParent: Uint8Array | null, label: Uint32Array): Predecessors {
+  const { nodeCount, firstEdge, edgeToNode } = snap;
+  const first = inDegree;
+  const root = snap.rootNode;
+  const hasTreeEdge = (ordinal: number): boolean => ordinal !== root && (virtualParent === null || virtualParent[ordinal + 1] === 0);
+  for (let ordinal = 0; ordinal < nodeCount; ordinal++) if (hasTreeEdge(ordinal)) first[ordinal]!--;
+  const node = new Uint32Array(countsToOffsets(first));
+  for (let n = 0; n < nodeCount; n++) {
+    const end = firstEdge[n + 1]!;
+    for (let e = firstEdge[n]!; e < end; e++) {
+      if (essential[e] === 0) continue;
+      const target = edgeToNode[e]!;
+      const w = target + 1;
+      if (parent[w] === n + 1 && label[w] !== 0 && hasTreeEdge(target)) {
+        label[w] = 0;
+        continue;
+      }
+      node[first[target]!++] = n;
+    }
+  }
+  for (let n = nodeCount; n > 0; n--) first[n] = first[n - 1]!;
+  first[0] = 0;
+  for (let v = 1; v <= nodeCount; v++) label[v] = v;
+  return { first, node, edge: null };
+}
+
+/**
  * The dominator tree proper. A separate function so that its working arrays
- * (six per node) are garbage when it returns, before the shallow sizes and
+ * (five per node) are garbage when it returns, before the shallow sizes and
  * retained sizes allocate theirs.
  */
 function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: ProgressFn): Tree {
   const { nodeCount, firstEdge, edgeToNode } = snap;
-  const { first: firstPred, node: predNode, edge: predEdge } = inputs.preds!;
+  const compact = inputs.retainers === null;
   let essential = inputs.essential;
 
   // 1-based vertex numbers (v = ordinal + 1) so that 0 means "none", as in the paper.
   const length = nodeCount + 1;
   const parent = new Uint32Array(length);
-  const ancestor = new Uint32Array(length);
   const vertex = new Uint32Array(length);
   const label = new Uint32Array(length);
   const semi = new Uint32Array(length);
@@ -327,6 +370,13 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
     }
   };
 
+  const hasEssentialRetainer = (ordinal: number): boolean => {
+    if (compact) return inputs.inDegree![ordinal]! > 0;
+    const { first, edge } = inputs.retainers!;
+    for (let i = first[ordinal]!; i < first[ordinal + 1]!; i++) if (essential![edge![i]!] === 1) return true;
+    return false;
+  };
+
   const r = snap.rootNode + 1;
   progress('dominators: depth-first search', 0, nodeCount);
   dfs(r);
@@ -336,39 +386,39 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
 
   // Like DevTools: nodes retained only through non-essential (weak) edges are
   // searched from as if the root pointed at them; what is still left (cliques
-  // that only retain each other) is attached to the root one by one.
+  // that only retain each other) is attached to the root one by one. Their
+  // link to the root is virtual: no edge stands behind it.
+  let virtualParent: Uint8Array | null = null;
   if (n < nodeCount) {
+    virtualParent = new Uint8Array(length);
     for (let v = 1; v <= nodeCount; v++) {
-      if (semi[v] !== 0) continue;
-      const ordinal = v - 1;
-      let onlyWeak = true;
-      for (let i = firstPred[ordinal]!; i < firstPred[ordinal + 1]!; i++) {
-        if (predEdge === null || essential![predEdge[i]!] === 1) {
-          onlyWeak = false;
-          break;
-        }
-      }
-      if (!onlyWeak) continue;
+      if (semi[v] !== 0 || hasEssentialRetainer(v - 1)) continue;
       parent[v] = r;
+      virtualParent[v] = 1;
       dfs(v);
     }
-  }
-  if (n < nodeCount) {
     for (let v = 1; v <= nodeCount; v++) {
       if (semi[v] !== 0) continue;
       parent[v] = r;
+      virtualParent[v] = 1;
       semi[v] = ++n;
       vertex[n] = v;
       label[v] = v;
     }
   }
-
   cursor = null;
-  if (predEdge === null) {
+
+  const preds = compact
+    ? compactPredecessors(snap, essential!, inputs.inDegree!, parent, virtualParent, label)
+    : inputs.retainers!;
+  inputs.inDegree = null;
+  const { first: firstPred, node: predNode, edge: predEdge } = preds;
+  if (compact) {
     essential = null;
     inputs.essential = null;
   }
 
+  const ancestor = new Uint32Array(length);
   // The compression stack holds one ancestor chain; it grows when needed
   // instead of reserving a slot per node up front.
   let stack = new Uint32Array(1 << 16);
@@ -400,6 +450,12 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
     const w = vertex[i]!;
     const wOrdinal = w - 1;
     let orphan = true;
+    if (compact && (virtualParent === null || virtualParent[w] === 0)) {
+      // The tree edge from the parent, left out of the lists: the parent is
+      // not linked yet, so it contributes its own DFS number.
+      semi[w] = semi[parent[w]!]!;
+      orphan = false;
+    }
     const end = firstPred[wOrdinal + 1]!;
     for (let j = firstPred[wOrdinal]!; j < end; j++) {
       if (predEdge !== null && essential![predEdge[j]!] === 0) continue;
@@ -428,7 +484,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
     while (dfn[d]! > limit) d = dom[d]!;
     dom[w] = d;
   }
-  return { vertex, dom, n, reachable, reachableCount };
+  return { vertex, dom, n, reachable, reachableCount, spare: [semi, parent], spareBuffer: compact ? predNode.buffer : undefined };
 }
 
 /**
@@ -440,17 +496,18 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
   const progress = onProgress ?? (() => {});
   const { nodeCount } = snap;
   progress('essential edges', 0, 1);
-  // Held only through `inputs`, so dominatorTree can drop it early.
-  // In-degrees are counted in the same pass (not needed with full retainers).
-  const inDegree = retainers ? undefined : new Uint32Array(nodeCount + 1);
-  const inputs: TreeInputs = { essential: essentialEdges(snap, inDegree), preds: null };
+  // The flags and in-degrees (counted in the same pass; not needed with full
+  // retainers) are held only through `inputs`, so dominatorTree can drop them early.
+  const inputs: TreeInputs = {
+    essential: null,
+    retainers: retainers ? { first: retainers.firstRetainer, node: retainers.retainerNode, edge: retainers.retainerEdge } : null,
+    inDegree: retainers ? null : new Uint32Array(nodeCount + 1),
+  };
+  inputs.essential = essentialEdges(snap, inputs.inDegree ?? undefined);
   progress('essential edges', 1, 1);
-  inputs.preds = retainers
-    ? { first: retainers.firstRetainer, node: retainers.retainerNode, edge: retainers.retainerEdge }
-    : essentialPredecessors(snap, inputs.essential!, inDegree!);
-  const { vertex, dom, n, reachable, reachableCount } = dominatorTree(snap, inputs, progress);
+  const { vertex, dom, n, reachable, reachableCount, spare, spareBuffer } = dominatorTree(snap, inputs, progress);
   inputs.essential = null;
-  inputs.preds = null;
+  inputs.retainers = null;
   const r = snap.rootNode + 1;
 
   progress('retained sizes', 0, 1);
@@ -458,8 +515,10 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
   const idom = dom.subarray(1);
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) idom[ordinal] = idom[ordinal]! - 1;
   // The retained sizes start as the shallow sizes; the kept copy of those is 32-bit.
-  const retainedSize = computeShallowSizes(snap);
-  const shallowSize = compactSizes(retainedSize);
+  // Written over memory the tree no longer needs: allocating here, while the
+  // tree's garbage still awaits the collector, would set the process's peak.
+  const retainedSize = computeShallowSizes(snap, spare[0], spareBuffer);
+  const shallowSize = compactSizes(retainedSize, spare[1]);
   // Reverse DFS order visits every node after all of its dominator-tree descendants.
   for (let i = n; i > 1; i--) {
     const ordinal = vertex[i]! - 1;

@@ -14,10 +14,18 @@ export interface SourceLocation {
 }
 
 interface LocationIndex {
-  /** Location record indexes sorted by node ordinal (V8 writes them sorted; checked). */
+  /**
+   * Location record indexes grouped by the high bits of their node ordinal
+   * (one counting-sort pass, no temporary array): records of bucket b are
+   * byNode[bucketStart[b] .. bucketStart[b+1]), a few hundred at most.
+   */
   byNode: Uint32Array;
+  bucketStart: Uint32Array;
+  shift: number;
   scriptUrl: Map<number, string>;
 }
+
+const BUCKETS = 1 << 16;
 
 const cache = new WeakMap<HeapSnapshot, LocationIndex>();
 
@@ -44,16 +52,16 @@ function scriptOfClosure(snap: HeapSnapshot, closure: number): number {
 function locationIndex(snap: HeapSnapshot): LocationIndex {
   const cached = cache.get(snap);
   if (cached) return cached;
-  // A sorted index instead of one slot per node: only a part of the nodes have a location.
+  // Buckets instead of one slot per node: only a part of the nodes have a location.
   const { locationNode, locationScriptId } = snap;
   const records = locationNode.length;
+  const shift = Math.max(0, Math.ceil(Math.log2(snap.nodeCount + 1)) - 16);
+  const bucketStart = new Uint32Array(BUCKETS + 1);
+  for (let i = 0; i < records; i++) bucketStart[(locationNode[i]! >>> shift) + 1]!++;
+  for (let b = 1; b <= BUCKETS; b++) bucketStart[b] = bucketStart[b]! + bucketStart[b - 1]!;
   const byNode = new Uint32Array(records);
-  let sorted = true;
-  for (let i = 0; i < records; i++) {
-    byNode[i] = i;
-    if (i > 0 && locationNode[i - 1]! > locationNode[i]!) sorted = false;
-  }
-  if (!sorted) sortByNode(byNode, locationNode);
+  const fill = bucketStart.slice(0, BUCKETS);
+  for (let i = 0; i < records; i++) byNode[fill[locationNode[i]! >>> shift]!++] = i;
   // One closure per script id is enough to learn the script's name.
   const scriptUrl = new Map<number, string>();
   for (let i = 0; i < records; i++) {
@@ -66,7 +74,7 @@ function locationIndex(snap: HeapSnapshot): LocationIndex {
     const name = snap.nodeNameString(script);
     if (name !== '' && !name.startsWith('system /')) scriptUrl.set(scriptId, name);
   }
-  const index = { byNode, scriptUrl };
+  const index = { byNode, bucketStart, shift, scriptUrl };
   cache.set(snap, index);
   return index;
 }
@@ -89,43 +97,14 @@ export function constructorOf(snap: HeapSnapshot, node: number): number {
   return -1;
 }
 
-/**
- * Orders record indexes by node. V8 writes locations nearly but not fully in
- * node order; a comparator sort of millions of records is slow, so this is a
- * stable two-pass radix sort on the 32-bit node ordinal (16 bits per pass).
- */
-function sortByNode(byNode: Uint32Array, locationNode: Uint32Array): void {
-  const records = byNode.length;
-  let from: Uint32Array = byNode;
-  let to: Uint32Array = new Uint32Array(records);
-  const counts = new Uint32Array(65537);
-  for (let shift = 0; shift < 32; shift += 16) {
-    counts.fill(0);
-    for (let i = 0; i < records; i++) counts[((locationNode[from[i]!]! >>> shift) & 0xffff) + 1]!++;
-    for (let b = 1; b <= 65536; b++) counts[b] = counts[b]! + counts[b - 1]!;
-    for (let i = 0; i < records; i++) {
-      const record = from[i]!;
-      to[counts[(locationNode[record]! >>> shift) & 0xffff]!++] = record;
-    }
-    [from, to] = [to, from];
-  }
-  // Two passes: the result is back in the array we started from.
-  if (from !== byNode) byNode.set(from);
-}
-
-/** The location record of `node`, or -1 (binary search over the sorted index). */
+/** The location record of `node`, or -1 (a scan of its bucket). */
 function recordOf(snap: HeapSnapshot, index: LocationIndex, node: number): number {
+  const bucket = node >>> index.shift;
+  if (bucket >= BUCKETS) return -1;
   const { byNode } = index;
   const nodes = snap.locationNode;
-  let low = 0;
-  let high = byNode.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >>> 1;
-    const value = nodes[byNode[mid]!]!;
-    if (value === node) return byNode[mid]!;
-    if (value < node) low = mid + 1;
-    else high = mid - 1;
-  }
+  const end = index.bucketStart[bucket + 1]!;
+  for (let i = index.bucketStart[bucket]!; i < end; i++) if (nodes[byNode[i]!] === node) return byNode[i]!;
   return -1;
 }
 

@@ -11,8 +11,12 @@ import { sourceLocation, type SourceLocation } from './locations.js';
 export const NO_DISTANCE = 0xffffffff;
 
 export interface RootPaths {
-  /** Edges from the root along the chosen path; NO_DISTANCE when unreachable. */
-  distance: Uint32Array;
+  /**
+   * Edges from the root along the chosen path; NO_DISTANCE when unreachable.
+   * Computed on first access from the parent links (a 4-byte-per-node array
+   * the analysis itself never needs).
+   */
+  readonly distance: Uint32Array;
   /** Edge ordinal that reaches the node on its path, -1 for the root and unreachable nodes. */
   parentEdge: Int32Array;
   parentNode: Int32Array;
@@ -34,7 +38,6 @@ export interface PathStep {
 
 export function computeRootPaths(snap: HeapSnapshot): RootPaths {
   const { nodeCount, firstEdge, edgeToNode, edgeType, edgeNameOrIndex, nodeName, nodeType } = snap;
-  const distance = new Uint32Array(nodeCount).fill(NO_DISTANCE);
   const parentEdge = new Int32Array(nodeCount).fill(-1);
   const parentNode = new Int32Array(nodeCount).fill(-1);
   const queue = new Uint32Array(nodeCount);
@@ -56,7 +59,6 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
   const bfs = (head: number): void => {
     while (head < tail) {
       const node = queue[head++]!;
-      const next = distance[node]! + 1;
       const end = firstEdge[node + 1]!;
       const descriptors = nodeName[node] === mapDescriptors && nodeType[node] === snap.nodeTypeArray;
       const context = nodeName[node] === nativeContext && nodeType[node] === snap.nodeTypeHidden;
@@ -64,7 +66,8 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
         const type = edgeType[e]!;
         if (type === weak) continue;
         const target = edgeToNode[e]!;
-        if (distance[target] !== NO_DISTANCE) continue;
+        // Visited: has a parent edge, or is the root.
+        if (parentEdge[target] !== -1 || target === root) continue;
         if (descriptors) {
           const value = edgeNameOrIndex[e]!;
           const index = type === snap.edgeTypeElement || type === snap.edgeTypeHidden ? value : Number.parseInt(snap.strings.get(value), 10);
@@ -72,7 +75,6 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
         }
         if (context && edgeNameOrIndex[e] === sloppyFunctionMap && type !== snap.edgeTypeElement && type !== snap.edgeTypeHidden) continue;
         if (type === internal && weakMapName[edgeNameOrIndex[e]!] !== 1 && weakMaps.isTableEdge(node, e)) continue;
-        distance[target] = next;
         parentEdge[target] = e;
         parentNode[target] = node;
         queue[tail++] = target;
@@ -82,19 +84,47 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
 
   for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) {
     const target = edgeToNode[e]!;
-    if (!isUserRoot(snap, target) || distance[target] !== NO_DISTANCE) continue;
-    distance[target] = 1;
+    if (!isUserRoot(snap, target) || parentEdge[target] !== -1) continue;
     parentEdge[target] = e;
     parentNode[target] = root;
     queue[tail++] = target;
   }
-  // The root is marked visited so the user-root search cannot walk back into it.
-  distance[root] = 0;
   bfs(0);
   const head = tail;
   queue[tail++] = root;
   bfs(head);
-  return { distance, parentEdge, parentNode };
+  let distance: Uint32Array | null = null;
+  return {
+    get distance(): Uint32Array {
+      distance ??= distancesFromParents(parentNode, root);
+      return distance;
+    },
+    parentEdge,
+    parentNode,
+  };
+}
+
+/** Depth along the parent links, each node resolved once (iteratively, with a stack of unresolved ancestors). */
+function distancesFromParents(parentNode: Int32Array, root: number): Uint32Array {
+  const count = parentNode.length;
+  const distance = new Uint32Array(count).fill(NO_DISTANCE);
+  if (root < count) distance[root] = 0;
+  const pending: number[] = [];
+  for (let node = 0; node < count; node++) {
+    let current = node;
+    while (distance[current] === NO_DISTANCE && parentNode[current]! >= 0) {
+      pending.push(current);
+      current = parentNode[current]!;
+    }
+    // Unreachable chains end at a node without a parent: they stay NO_DISTANCE.
+    let depth = distance[current]!;
+    while (pending.length > 0) {
+      const next = pending.pop()!;
+      depth = depth === NO_DISTANCE ? NO_DISTANCE : depth + 1;
+      distance[next] = depth;
+    }
+  }
+  return distance;
 }
 
 /** `name`, `[3]`, or the edge type when nameless; never the raw string index. */
@@ -110,8 +140,8 @@ export function formatEdgeName(snap: HeapSnapshot, edge: number): string {
  */
 export function retainerPath(snap: HeapSnapshot, rootPaths: RootPaths, node: number, maxSteps = 32): PathStep[] {
   const steps: PathStep[] = [];
-  if (rootPaths.distance[node] === NO_DISTANCE) return steps;
   const root = snap.rootNode;
+  if (node !== root && rootPaths.parentEdge[node] === -1) return steps;
   let current = node;
   while (current !== root && current >= 0 && steps.length < maxSteps) {
     // Edges from the root are numbered, not named (V8 writes "[2]" for the global's shortcut).

@@ -221,14 +221,16 @@ export function findLeakSuspects(
   }
   // Dominator subtrees already explained by a suspect, so a class group inside
   // one (the entries of a reported Map, the members of a bigger group) is not reported twice.
-  const covered = new Uint8Array(nodeCount);
+  // One bit per node.
+  const coveredBits = new Uint8Array((nodeCount >>> 3) + 1);
+  const isCovered = (n: number): boolean => (coveredBits[n >>> 3]! & (1 << (n & 7))) !== 0;
   const stack: number[] = [];
   const cover = (top: number): void => {
     stack.push(top);
     while (stack.length > 0) {
       const n = stack.pop()!;
-      if (covered[n] === 1) continue;
-      covered[n] = 1;
+      if (isCovered(n)) continue;
+      coveredBits[n >>> 3] = coveredBits[n >>> 3]! | (1 << (n & 7));
       for (let j = firstDominated[n]!; j < firstDominated[n + 1]!; j++) stack.push(dominated[j]!);
     }
   };
@@ -283,7 +285,7 @@ export function findLeakSuspects(
     const slot = slotOf[c]!;
     // Each same-class nest counts once, at its top.
     if (slot < 0 || dom.shallowSize[node] === 0 || classOf[idom[node]!] === c) continue;
-    if (covered[node] === 1) coveredOf[slot] = coveredOf[slot]! + retainedSize[node]!;
+    if (isCovered(node)) coveredOf[slot] = coveredOf[slot]! + retainedSize[node]!;
     const biggest = biggestOf[slot]!;
     if (biggest < 0 || retainedSize[node]! > retainedSize[biggest]!) biggestOf[slot] = node;
   }
@@ -297,7 +299,7 @@ export function findLeakSuspects(
     for (let node = 0; node < nodeCount; node++) {
       if (classOf[node] !== classId || dom.shallowSize[node] === 0 || classOf[idom[node]!] === classId) continue;
       // Earlier groups may have covered this one since the screening pass.
-      if (covered[node] === 1) coveredSize += retainedSize[node]!;
+      if (isCovered(node)) coveredSize += retainedSize[node]!;
       const holder = namedHolder(snap, dom, idom[node]!);
       const entry = byHolder.get(holder);
       if (entry) {
