@@ -11,8 +11,8 @@ const RUNTIME_ROOTS = new Set([
   '(Stack roots)', '(Handle scope)', '(Shared heap object cache)', '(Read-only object cache)', '(Unknown)',
 ]);
 
-export function isProgramLocation(location: SourceLocation | null): location is SourceLocation {
-  return location !== null && location.url !== '' && !location.url.startsWith('node:');
+export function isProgramLocation(location: SourceLocation | null | undefined): location is SourceLocation {
+  return location !== null && location !== undefined && location.url !== '' && !location.url.startsWith('node:');
 }
 
 /**
@@ -45,8 +45,9 @@ export function scopeUrl(snap: HeapSnapshot, context: number): string | null {
       if (edgeToNode[e] !== context || edgeType[e] !== snap.edgeTypeInternal || snap.edgeNameString(e) !== 'context') continue;
       const location = sourceLocation(snap, node);
       if (!location) continue;
-      if (isProgramLocation(location)) return location.url;
-      if (fallback === null) fallback = location.url;
+      const url: string = location.url;
+      if (url !== '' && !url.startsWith('node:')) return url;
+      if (fallback === null) fallback = url;
     }
   }
   return fallback;

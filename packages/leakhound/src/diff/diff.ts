@@ -161,6 +161,30 @@ function digestEarlier(snap: HeapSnapshot, file: string | null, onProgress: Prog
   };
 }
 
+/**
+ * Report paths: runs of one repeated link (a linked list) keep their first
+ * and last step with one "(N more)" step between; the rest is cut to the
+ * last `maxSteps` steps.
+ */
+export function foldPath(path: readonly PathStep[], maxSteps: number): DiffPathStep[] {
+  const out: DiffPathStep[] = [];
+  for (let i = 0; i < path.length; ) {
+    const step = path[i]!;
+    let j = i + 1;
+    while (j < path.length && path[j]!.className === step.className && path[j]!.edgeName === step.edgeName) j++;
+    out.push(jsonStep(step));
+    const run = j - i;
+    if (run > 3) {
+      out.push({ ...jsonStep(path[j - 2]!), edgeName: '…', className: `(${run - 2} more ${step.className} via ${step.edgeName})`, location: null });
+    } else {
+      for (let k = i + 1; k < j - 1; k++) out.push(jsonStep(path[k]!));
+    }
+    if (run > 1) out.push(jsonStep(path[j - 1]!));
+    i = j;
+  }
+  return out.length > maxSteps ? out.slice(out.length - maxSteps) : out;
+}
+
 function jsonStep(step: PathStep): DiffPathStep {
   return {
     nodeId: step.nodeId,
@@ -187,6 +211,56 @@ export function pathSignature(path: readonly { edgeName: string; className: stri
     if (parts[parts.length - 1] !== part) parts.push(part);
   }
   return parts.join(' > ');
+}
+
+/** Long enough to see past a linked list; steps are folded for the report. */
+const LONG_PATH = 100_000;
+
+/**
+ * Path signatures of many nodes: each node's signature extends its path
+ * parent's, so a linked list of n entries costs n steps, not n^2.
+ */
+class SignatureCache {
+  private readonly _cache = new Map<number, string>();
+  constructor(
+    private readonly _snap: HeapSnapshot,
+    private readonly _parentNode: Int32Array,
+    private readonly _parentEdge: Int32Array,
+    private readonly _names: readonly string[],
+    private readonly _classOf: ArrayLike<number>,
+  ) {}
+
+  of(node: number): string {
+    const chain: number[] = [];
+    let current = node;
+    let base = '';
+    while (current >= 0 && current !== this._snap.rootNode) {
+      const cached = this._cache.get(current);
+      if (cached !== undefined) {
+        base = cached;
+        break;
+      }
+      chain.push(current);
+      current = this._parentNode[current]!;
+    }
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const step = chain[i]!;
+      const edge = this._parentNode[step] === this._snap.rootNode ? -1 : this._parentEdge[step]!;
+      const cls = this._names[this._classOf[step]!]!;
+      const part = `${lastEdgeName(this._snap, edge)}:${cls}`;
+      const cut = base.lastIndexOf(' > ');
+      const previous = cut < 0 ? base : base.slice(cut + 3);
+      // One step or fifty through a list of one class is the same list, from
+      // either end of a doubly linked one (`_idleNext` / `_idlePrev`).
+      if (previous !== '' && previous.endsWith(':' + cls) && (previous === part || previous.startsWith('*:') || !previous.slice(0, -cls.length - 1).includes(':'))) {
+        base = (cut < 0 ? '' : base.slice(0, cut + 3)) + '*:' + cls;
+      } else {
+        base = base === '' ? part : `${base} > ${part}`;
+      }
+      this._cache.set(step, base);
+    }
+    return base;
+  }
 }
 
 function lastEdgeName(snap: HeapSnapshot, edge: number): string {
@@ -256,7 +330,7 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
   const groups = new Map<string, Group>();
   const root = snap.rootNode;
   const parentNode = rootPaths.parentNode;
-  const signatureCache = new Map<number, string>();
+  const signatures = new SignatureCache(snap, rootPaths.parentNode, rootPaths.parentEdge, names, classOf);
   for (let n = 0; n < snap.nodeCount; n++) {
     if (age[n] === 0 || dominators.reachable[n] !== 1 || parentNode[n]! < 0) continue;
     const type = snap.nodeType[n]!;
@@ -268,18 +342,13 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     if (holder !== root && age[holder]! >= age[n]!) continue;
     // The path's parent (not the dominator) names how it is held; cache per parent.
     const parent = parentNode[n]!;
-    let signature = signatureCache.get(parent);
-    let path: PathStep[] | null = null;
-    if (signature === undefined) {
-      path = retainerPath(snap, rootPaths, parent, maxPathSteps);
-      signature = pathSignature(path);
-      signatureCache.set(parent, signature);
-    }
+    const signature = signatures.of(parent);
     const lastPart = `${lastEdgeName(snap, rootPaths.parentEdge[n]!)}:${names[classOf[n]!]!}`;
-    const key = signature.endsWith(' > ' + lastPart) ? signature : `${signature} > ${lastPart}`;
+    const cls = names[classOf[n]!]!;
+    const key = signature.endsWith(':' + cls) ? signature.slice(0, signature.lastIndexOf(' > ') + 3) + '*:' + cls : `${signature} > ${lastPart}`;
     let group = groups.get(key);
     if (!group) {
-      path ??= retainerPath(snap, rootPaths, parent, maxPathSteps);
+      const path = retainerPath(snap, rootPaths, parent, LONG_PATH);
       group = { signature: key, path, perStep: new Array<number>(steps).fill(0), count: 0, shallow: 0, retained: 0, classes: new Map(), sample: [], biggest: n, biggestSize: -1 };
       groups.set(key, group);
     }
@@ -288,7 +357,6 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     group.shallow += snap.nodeSelfSize[n]!;
     const retained = dominators.retainedSize[n]!;
     group.retained += retained;
-    const cls = names[classOf[n]!]!;
     group.classes.set(cls, (group.classes.get(cls) ?? 0) + 1);
     if (group.sample.length < 5) group.sample.push(n);
     if (retained > group.biggestSize) {
@@ -296,7 +364,6 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
       group.biggestSize = retained;
     }
   }
-  signatureCache.clear();
 
   // Merge groups that share the holder path (same signature up to the entry)
   // and class: done by the key above. Now the growing collections.
@@ -326,7 +393,7 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     if (!added.every((a) => a >= minCount)) continue;
     if (kindName(kind) === 'Object' && count < MIN_DICTIONARY_ENTRIES) continue;
     collectionNodes.add(n);
-    const path = retainerPath(snap, rootPaths, n, maxPathSteps);
+    const path = retainerPath(snap, rootPaths, n, LONG_PATH);
     const entryClasses = new Map<string, number>();
     let sampleEntry = -1;
     const sample: number[] = [];
@@ -377,7 +444,7 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
         retainedSizes,
         location: own,
       },
-      path: path.map(jsonStep),
+      path: foldPath(path, maxPathSteps),
       signature: pathSignature(path),
       locations,
       sampleIds: sample,
@@ -403,11 +470,17 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     const cls = topEntries(group.classes, 1)[0]?.className ?? '';
     const entryLocation = sourceLocation(snap, group.biggest);
     const nodeInternal = isNodeInternalPath(group.path, [entryLocation, ...closureLocations(snap, dominators, group.biggest)]);
-    const heldAs = group.path[group.path.length - 1];
-    const holderText = heldAs ? ` held by ${heldAs.className}${heldAs.edgeName ? ` \`${heldAs.edgeName}\`` : ''}${describeHolder(snap, group.path)}` : '';
+    // A linked list (timers) repeats the entry class on its path: name what holds the list.
+    let holderAt = group.path.length - 1;
+    while (holderAt > 0 && group.path[holderAt]!.className === cls) holderAt--;
+    const holderPath = group.path.slice(0, holderAt + 1);
+    const heldAs = holderPath[holderPath.length - 1];
+    const holderText = heldAs ? ` held by ${heldAs.className}${heldAs.edgeName ? ` \`${heldAs.edgeName}\`` : ''}${describeHolder(snap, holderPath)}` : '';
     const perStepText = steps > 1 ? ` (${group.perStep.map((c) => '+' + c.toLocaleString('en-US')).join(', ')} per step)` : '';
+    const callback = isProgramLocation(entryLocation) ? null : closureLocations(snap, dominators, group.biggest).find(isProgramLocation);
+    const callbackText = callback ? `, keeping closures from ${formatFindingLocation(callback)} alive` : '';
     const summary =
-      `${plural(group.count, cls)} objects allocated since the baseline are still alive${perStepText}${holderText} ` +
+      `${plural(group.count, cls)} objects allocated since the baseline are still alive${perStepText}${holderText}${callbackText} ` +
       `(${signedBytes(group.retained)} retained)`;
     const locations: DiffFinding['locations'] = [];
     if (isProgramLocation(entryLocation)) locations.push({ label: `${cls} allocated at`, location: entryLocation });
@@ -426,7 +499,7 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
       newRetainedSize: group.retained,
       retainedGrowth: group.retained,
       collection: null,
-      path: group.path.map(jsonStep),
+      path: foldPath(group.path, maxPathSteps),
       signature: group.signature,
       locations,
       sampleIds: group.sample.map((n) => nodeId[n]!),
