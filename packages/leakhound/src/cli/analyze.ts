@@ -8,6 +8,7 @@ import { parseSnapshotFile } from '../heap/parser.js';
 import { createProgressReporter } from '../heap/progress.js';
 import { analyzeSnapshot, timePhases } from '../heap/analysis.js';
 import { renderTerminalReport } from '../report/terminal.js';
+import { htmlOptions } from '../report/html-cli.js';
 
 export const spec: CommandSpec = {
   name: 'analyze',
@@ -25,6 +26,8 @@ export const spec: CommandSpec = {
       valueName: 'PCT',
       description: 'report objects and class groups retaining at least PCT percent of the heap (default 10)',
     },
+    html: { type: 'string', valueName: 'FILE', description: 'also write a self-contained HTML report to FILE' },
+    redact: { type: 'boolean', description: 'replace string values in the output with their length' },
   },
 };
 
@@ -47,9 +50,11 @@ export async function main(argv: string[]): Promise<number> {
     const parseMs = performance.now() - started;
     const parsePhases = parseTimer.finish();
     const fileBytes = snap.sourceBytes > 0 ? snap.sourceBytes : (await stat(file)).size;
-    const report = analyzeSnapshot(snap, { top, suspectThreshold: pct / 100, onProgress, file, parseMs });
+    const html = htmlOptions(args);
+    const report = analyzeSnapshot(snap, { top, suspectThreshold: pct / 100, onProgress, file, parseMs, onPrepared: html.capture });
     report.snapshot.fileBytes = fileBytes;
     report.timings.phases = { ...parsePhases, ...report.timings.phases };
+    await html.write(report);
     onProgress('done', 1, 1);
     if (flagBoolean(args, 'json')) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -16,6 +16,7 @@ interface CommandEntry {
 const commands: Record<string, CommandEntry> = {
   // Each subcommand registers one line here.
   analyze: { summary: 'dominator tree, leak suspects, retainer paths and histogram of one heap snapshot', load: () => import('./analyze.js') },
+  diff: { summary: 'what grew between 2-3 snapshots of one process, named by collection, class and retainer path', load: () => import('./diff.js') },
   run: { summary: 'load-test a service with the agent inside and answer leak / clean (exit 1 / 0)', load: () => import('./run.js') },
   demo: { summary: 'both incidents (mapper leak, pool leak), leaky and fixed, end to end with zero setup', load: () => import('./demo.js') },
 };

@@ -30,6 +30,8 @@ export interface AnalyzeOptions {
   maxSuspects?: number;
   maxPathSteps?: number;
   onProgress?: ProgressFn;
+  /** Called with the typed-array results (dominator tree...) while they exist (HTML report). */
+  onPrepared?: (analysis: HeapAnalysis) => void;
   /** For the report's summary. */
   file?: string;
   parseMs?: number;
@@ -170,6 +172,7 @@ export function analyzeSnapshot(snap: HeapSnapshot, options: AnalyzeOptions = {}
   const onProgress = timer.onProgress;
   const analysis = prepareAnalysis(snap, onProgress);
   const { dominators, rootPaths, histogram } = analysis;
+  options.onPrepared?.(analysis);
   onProgress('statistics', 0, 1);
   const statistics = heapStatistics(snap, dominators.shallowSize);
   onProgress('leak suspects', 0, 1);
