@@ -339,7 +339,10 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     for (let k = 0; k < 64 && holder !== root && isInternalNode(snap, holder); k++) holder = dominators.idom[holder]!;
     // Only the top of a new subtree counts; an object newer than its holder
     // is the top too (entries added in step 2 to a list created in step 1).
-    if (holder !== root && age[holder]! >= age[n]!) continue;
+    // Links of a list of one class (Session.next.next...) each count as
+    // an entry; only the first one's retained size counts (it holds the rest).
+    const chained = holder !== root && age[holder]! > 0 && classOf[holder] === classOf[n];
+    if (holder !== root && age[holder]! >= age[n]! && !chained) continue;
     // The path's parent (not the dominator) names how it is held; cache per parent.
     const parent = parentNode[n]!;
     const signature = signatures.of(parent);
@@ -356,7 +359,7 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     group.count++;
     group.shallow += snap.nodeSelfSize[n]!;
     const retained = dominators.retainedSize[n]!;
-    group.retained += retained;
+    if (!chained) group.retained += retained;
     group.classes.set(cls, (group.classes.get(cls) ?? 0) + 1);
     if (group.sample.length < 5) group.sample.push(n);
     if (retained > group.biggestSize) {
