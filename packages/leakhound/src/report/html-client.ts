@@ -328,7 +328,8 @@ export const CLIENT_JS = String.raw`
     };
     // Start where the heap actually fans out, not at the synthetic root.
     var start = 0;
-    while (tree.children[start].length === 1 && tree.children[tree.children[start][0]].length) start = tree.children[start][0];
+    var sized = function (i) { return tree.children[i].filter(function (c) { return tree.retainedSize[c] > 0; }); };
+    while (sized(start).length === 1 && sized(sized(start)[0]).length) start = sized(start)[0];
     drawMap(start);
   }
   main.appendChild(treeSection);
