@@ -12,6 +12,7 @@ import type { HeapSnapshot } from './snapshot.js';
 import type { Dominators } from './dominators.js';
 import type { HistogramRow } from './histogram.js';
 import { classTable, isInternalNode } from './names.js';
+import { isUserRoot } from './dominators.js';
 import { retainerPath, type PathStep, type RootPaths } from './paths.js';
 import { formatLocation, sourceLocation, type SourceLocation } from './locations.js';
 
@@ -58,6 +59,9 @@ export interface SuspectOptions {
 }
 
 const MAX_WALK = 256;
+const MAX_CHAIN_COUNT = 10_000_000;
+const PROGRAM_CODE_SAMPLE = 512;
+const PROGRAM_CODE_FANOUT = 16;
 
 const SCOPE_CLASS = 'system / Context';
 
@@ -95,6 +99,45 @@ function accumulatedClass(snap: HeapSnapshot, dom: Dominators, point: number): A
   for (const [c, entry] of sizes) if (!best || entry.size > best.size) best = { c, ...entry };
   if (!best) return null;
   return { className: names[best.c]!, count: best.count, retainedSize: best.size, location: sourceLocation(snap, best.first) };
+}
+
+/**
+ * What accumulates under `point`: for the head of a same-class chain (a linked
+ * list), the chain's members; otherwise the biggest class among its children.
+ */
+function chainOrChildren(snap: HeapSnapshot, dom: Dominators, point: number): AccumulatedClass | null {
+  const { classOf, names } = classTable(snap);
+  const c = classOf[point]!;
+  const parent = dom.idom[point]!;
+  if (classOf[parent] === c || isInternalNode(snap, point)) return accumulatedClass(snap, dom, point);
+  let count = 0;
+  const stack = [point];
+  while (stack.length > 0 && count < MAX_CHAIN_COUNT) {
+    const n = stack.pop()!;
+    if (classOf[n] !== c) continue;
+    count++;
+    for (let j = dom.firstDominated[n]!; j < dom.firstDominated[n + 1]!; j++) stack.push(dom.dominated[j]!);
+  }
+  if (count < 2) return accumulatedClass(snap, dom, point);
+  return { className: names[c]!, count, retainedSize: dom.retainedSize[point]!, location: sourceLocation(snap, point) };
+}
+
+/**
+ * The first location of the program's own code (not node:...) among the
+ * objects and functions just below `point` in the dominator tree, breadth
+ * first, looking at a bounded number of nodes.
+ */
+function programLocationBelow(snap: HeapSnapshot, dom: Dominators, point: number): SourceLocation | null {
+  const queue = [point];
+  for (let head = 0; head < queue.length && head < PROGRAM_CODE_SAMPLE; head++) {
+    const n = queue[head]!;
+    const location = sourceLocation(snap, n);
+    if (location && !location.url.startsWith('node:') && !location.url.startsWith('script #')) return location;
+    // A few children per node, so the sample reaches past 5,000 Timeouts to their callbacks.
+    const end = Math.min(dom.firstDominated[n + 1]!, dom.firstDominated[n]! + PROGRAM_CODE_FANOUT);
+    for (let j = dom.firstDominated[n]!; j < end && queue.length < PROGRAM_CODE_SAMPLE; j++) queue.push(dom.dominated[j]!);
+  }
+  return null;
 }
 
 export function formatBytes(bytes: number): string {
@@ -149,15 +192,20 @@ function nearestLocation(path: PathStep[]): SourceLocation | null {
 
 /**
  * The named object a holder sits in, from its path: `EventEmitter \`bus\`` for
- * the `tick` listener array under bus._events. Plain objects and VM internals
- * in between are skipped; null when there is nothing better than the holder.
+ * the `tick` listener array under bus._events, `Object \`timerListMap\`` for
+ * a list kept in that closure variable. Plain objects reached by a property
+ * and VM internals in between are skipped; null when nothing names it better.
  */
 function ownerOf(path: PathStep[]): string | null {
   for (let i = path.length - 2; i >= 0 && i >= path.length - 4; i--) {
     const step = path[i]!;
-    if (step.className === 'Object' || step.className.startsWith('(') || step.className.startsWith('system /')) continue;
-    if (step.edgeType !== 'property' && step.edgeType !== 'context') return null;
-    return `${step.className} \`${step.edgeName}\``;
+    if (step.className.startsWith('(') || step.className.startsWith('system /') || step.className === 'Function') return null;
+    if (step.edgeType === 'context') return `${step.className} \`${step.edgeName}\``;
+    if (step.edgeType !== 'property') {
+      // Held from a stack slot or an array: the class alone still says whose it is.
+      return step.className === 'Object' ? null : step.className;
+    }
+    if (step.className !== 'Object') return `${step.className} \`${step.edgeName}\``;
   }
   return null;
 }
@@ -213,11 +261,19 @@ export function findLeakSuspects(
       }
     }
     if (!deepest) continue;
-    const holder = namedHolder(snap, dom, node);
+    // In a linked list each element dominates the next, so the deepest node
+    // over the limit sits somewhere down the chain; the leak is the whole
+    // chain, held by whoever holds its head.
+    let point = node;
+    const c = classTable(snap).classOf[node]!;
+    if (!isInternalNode(snap, node)) {
+      while (idom[point] !== root && classTable(snap).classOf[idom[point]!] === c) point = idom[point]!;
+    }
+    const holder = namedHolder(snap, dom, point === node ? node : idom[point]!);
     // Memory that only VM roots hold (builtins, compiled code) is not a leak a
     // program can fix, and "the global object retains it" says nothing.
-    if (holder < 0 || holders.has(holder) || idom[holder] === root) continue;
-    holders.set(holder, node);
+    if (holder < 0 || holders.has(holder) || (rootPaths.parentNode[holder] === root && isUserRoot(snap, holder))) continue;
+    holders.set(holder, point);
   }
   // Dominator subtrees already explained by a suspect, so a class group inside
   // one (the entries of a reported Map, the members of a bigger group) is not reported twice.
@@ -236,10 +292,15 @@ export function findLeakSuspects(
   };
   for (const [holder, point] of holders) {
     const path = retainerPath(snap, rootPaths, holder, maxPathSteps);
-    const accumulated = accumulatedClass(snap, dom, point);
+    const accumulated = point === holder ? accumulatedClass(snap, dom, point) : chainOrChildren(snap, dom, point);
     // What accumulates tells whose memory it is: an EventEmitter is made in
-    // node:events, but 5,000 listeners from the program's file are the program's.
-    if (isNodeInternal(path, accumulated?.location ?? null)) continue;
+    // node:events, but 5,000 listeners from the program's file are the
+    // program's; Node's timer list holds Timeouts, but their callbacks are the program's.
+    let programCode: SourceLocation | null = null;
+    if (isNodeInternal(path, accumulated?.location ?? null)) {
+      programCode = programLocationBelow(snap, dom, point);
+      if (!programCode) continue;
+    }
     const className = classTable(snap).names[classTable(snap).classOf[holder]!]!;
     const heldAs = heldAsOf(path);
     const own = sourceLocation(snap, holder);
@@ -251,6 +312,7 @@ export function findLeakSuspects(
       description += `, mostly in ${accumulated.count.toLocaleString('en-US')} ${accumulated.className} objects (${formatBytes(accumulated.retainedSize)})`;
       if (accumulated.location) description += ` created at ${formatLocation(accumulated.location)}`;
     }
+    if (programCode) description += `, holding code from ${formatLocation(programCode)}`;
     suspects.push({
       kind: 'object',
       description: description + '.',

@@ -38,11 +38,19 @@ export interface LeakySnapshot {
 }
 
 export function writeLeakySnapshot(entries = 5000): LeakySnapshot {
+  return writeProgramSnapshot(LEAKY_PROGRAM, 'leaky-service.mjs', [String(entries)]);
+}
+
+/**
+ * Runs `program` (saved as `fileName`, so .mjs or .cjs decides the module
+ * kind) with argv [snapshotPath, ...args]; the program writes the snapshot.
+ */
+export function writeProgramSnapshot(program: string, fileName: string, args: string[] = []): LeakySnapshot {
   const dir = mkdtempSync(join(tmpdir(), 'leakhound-snap-'));
-  const programPath = join(dir, 'leaky-service.mjs');
+  const programPath = join(dir, fileName);
   const snapshotPath = join(dir, 'leaky.heapsnapshot');
-  writeFileSync(programPath, LEAKY_PROGRAM);
-  execFileSync(process.execPath, [programPath, snapshotPath, String(entries)], { timeout: 60_000, stdio: 'pipe' });
+  writeFileSync(programPath, program);
+  execFileSync(process.execPath, [programPath, snapshotPath, ...args], { timeout: 60_000, stdio: 'pipe' });
   const lines = readFileSync(programPath, 'utf8').split('\n');
   return {
     dir,
