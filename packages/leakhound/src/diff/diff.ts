@@ -380,18 +380,11 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     const count = probe.entryCount(n, kind);
     if (count < minCount) continue;
     const id = nodeId[n]!;
-    const counts: number[] = [];
-    let existedInBaseline = false;
-    for (let i = 0; i < earlier.length; i++) {
-      const c = earlier[i]!.collections.countOf(id);
-      const existed = earlier[i]!.ids.has(id);
-      if (i === 0) existedInBaseline = existed;
-      counts.push(c >= 0 ? c : 0);
-      if (steps === 2 && i === 1 && !existed) counts[1] = -1;
-    }
+    const history = entryHistory(earlier, id, count);
     // Needs a history across every step: with 3 snapshots it existed in the target.
-    if (counts.includes(-1)) continue;
-    counts.push(count);
+    if (history === null) continue;
+    const counts = history.counts;
+    const existedInBaseline = history.existedInBaseline;
     const added = counts.slice(1).map((c, i) => c - counts[i]!);
     if (!added.every((a) => a >= minCount)) continue;
     if (kindName(kind) === 'Object' && count < MIN_DICTIONARY_ENTRIES) continue;
@@ -470,6 +463,9 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
       continue;
     }
     if (!group.perStep.every((c) => c >= minCount)) continue;
+    // New objects that replaced old ones in a collection that did not grow
+    // (an LRU, a ring of recent requests) are turnover, not growth.
+    if (inBoundedCollection(snap, probe, earlier, group.path, minCount)) continue;
     const cls = topEntries(group.classes, 1)[0]?.className ?? '';
     const entryLocation = sourceLocation(snap, group.biggest);
     const nodeInternal = isNodeInternalPath(group.path, [entryLocation, ...closureLocations(snap, dominators, group.biggest)]);
@@ -538,6 +534,33 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     findings: shown.slice(0, maxFindings),
     classGrowth,
   };
+}
+
+/** Entry counts of a collection in every snapshot; null when it did not exist in the target. */
+function entryHistory(earlier: readonly EarlierDigest[], id: number, lastCount: number): { counts: number[]; existedInBaseline: boolean } | null {
+  const counts: number[] = [];
+  for (let i = 0; i < earlier.length; i++) {
+    const existed = earlier[i]!.ids.has(id);
+    if (i > 0 && !existed) return null;
+    const c = earlier[i]!.collections.countOf(id);
+    counts.push(c >= 0 ? c : 0);
+  }
+  counts.push(lastCount);
+  return { counts, existedInBaseline: earlier[0]!.ids.has(id) };
+}
+
+function inBoundedCollection(snap: HeapSnapshot, probe: CollectionProbe, earlier: readonly EarlierDigest[], path: readonly PathStep[], minCount: number): boolean {
+  for (const step of path) {
+    const kind = probe.kind(step.node);
+    if (kind === KIND_NONE) continue;
+    const count = probe.entryCount(step.node, kind);
+    if (count < minCount || (kindName(kind) === 'Object' && count < MIN_DICTIONARY_ENTRIES)) continue;
+    const history = entryHistory(earlier, snap.nodeId[step.node]!, count);
+    if (history === null || !history.existedInBaseline) continue;
+    const counts = history.counts;
+    if (!counts.slice(1).every((c, i) => c - counts[i]! >= minCount)) return true;
+  }
+  return false;
 }
 
 /** Program locations of closures a new object keeps alive (a timer's callback, a listener). */
