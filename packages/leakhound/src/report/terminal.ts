@@ -112,7 +112,7 @@ export function renderTerminalReport(report: AnalysisReport, options: TerminalOp
     report.suspects.forEach((suspect: SuspectJson, index) => {
       out.push('');
       out.push(`  ${index + 1}. ${clean(suspect.description, 400)}`);
-      if (suspect.accumulated && suspect.kind === 'object') {
+      if (suspect.accumulated && suspect.kind === 'object' && suspect.accumulationPoint.nodeId !== suspect.nodeId) {
         out.push(dim(`     accumulation point: ${clean(suspect.accumulationPoint.className)} @${suspect.accumulationPoint.nodeId}`));
       }
       if (suspect.path.length > 0) {
