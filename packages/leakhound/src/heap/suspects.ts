@@ -140,6 +140,12 @@ function programLocationBelow(snap: HeapSnapshot, dom: Dominators, point: number
   return null;
 }
 
+/** "LeakyEntry objects", but "strings" for V8's string classes. */
+function kindOf(className: string): string {
+  if (className === '(string)' || className === '(concatenated string)' || className === '(sliced string)') return 'strings';
+  return `${className} objects`;
+}
+
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let value = bytes;
@@ -309,7 +315,7 @@ export function findLeakSuspects(
     const holderText = describeHolder(className, heldAs, location, isScopeVariable(path, own), ownerOf(path));
     let description = `${holderText} retains ${percent(fraction)} of the heap (${formatBytes(retainedSize[holder]!)})`;
     if (accumulated && accumulated.count > 1) {
-      description += `, mostly in ${accumulated.count.toLocaleString('en-US')} ${accumulated.className} objects (${formatBytes(accumulated.retainedSize)})`;
+      description += `, mostly in ${accumulated.count.toLocaleString('en-US')} ${kindOf(accumulated.className)} (${formatBytes(accumulated.retainedSize)})`;
       if (accumulated.location) description += ` created at ${formatLocation(accumulated.location)}`;
     }
     if (programCode) description += `, holding code from ${formatLocation(programCode)}`;
