@@ -20,10 +20,12 @@ export interface LeakDetector {
   track(borrow: Borrow): void;
   /** The connection came back after `heldMs`. */
   returned(borrow: Borrow, heldMs: number): void;
+  /** Connections reported as leaked and not returned yet. */
+  readonly outstanding: number;
   stop(): void;
 }
 
-export const NO_LEAK_DETECTION: LeakDetector = { track() {}, returned() {}, stop() {} };
+export const NO_LEAK_DETECTION: LeakDetector = { track() {}, returned() {}, outstanding: 0, stop() {} };
 
 export interface LeakDetectorOptions {
   pool: string;
@@ -40,6 +42,7 @@ export function createLeakDetector(options: LeakDetectorOptions): LeakDetector {
 }
 
 class ThresholdLeakDetector implements LeakDetector {
+  outstanding = 0;
   private readonly _deadlines: DeadlineWatch<Borrow>;
 
   constructor(private readonly _options: LeakDetectorOptions) {
@@ -53,6 +56,7 @@ class ThresholdLeakDetector implements LeakDetector {
   returned(borrow: Borrow, heldMs: number): void {
     this._deadlines.delete(borrow);
     if (!borrow.reported) return;
+    this.outstanding--;
     const { pool, logger } = this._options;
     safeLog(logger, 'info', unleakLine(pool, borrow.connectionId, heldMs));
     publish(unleakChannel, { pool, connectionId: borrow.connectionId, heldMs: Math.round(heldMs) });
@@ -60,11 +64,13 @@ class ThresholdLeakDetector implements LeakDetector {
 
   stop(): void {
     this._deadlines.stop();
+    this.outstanding = 0;
   }
 
   private _report(borrow: Borrow, heldMs: number): void {
     const { pool, logger, maxFrames, onLeak } = this._options;
     borrow.reported = true;
+    this.outstanding++;
     this._options.counted();
     const frames = userFrames(borrow.trace, maxFrames);
     const context = describeContext(borrow.context);

@@ -15,7 +15,7 @@ import { HolderRegistry } from './holders.js';
 import { createLeakDetector, type LeakDetector } from './leak-detector.js';
 import { monitorSettings, type MonitorSettings } from './options.js';
 import { PoolMetrics } from './pool-metrics.js';
-import { captureStack, libraryBorrow, noStack, type CapturedStack, type StackCaller } from './stack.js';
+import { captureStack, libraryBorrow, noStack, notSampled, type CapturedStack, type StackCaller } from './stack.js';
 import { Borrow, type BorrowHooks, type HolderInfo, type PoolAdapter, type PoolKind, type PoolMonitorOptions, type PoolStats } from './types.js';
 
 const exhaustedChannel = diagnosticsChannel.channel(CHANNELS.poolExhausted);
@@ -23,6 +23,10 @@ const statsChannel = diagnosticsChannel.channel(CHANNELS.poolStats);
 
 const now = (): number => performance.now();
 const SLOW_REPORT_MIN_GAP_MS = 1000;
+// captureStacks 'adaptive' while no leak is outstanding: one borrow in ADAPTIVE_MEAN_GAP on average, at
+// random gaps (1..2*mean-1) so that a fixed pattern of borrow sites cannot always dodge the sample.
+const ADAPTIVE_MEAN_GAP = 64;
+const nextGap = (): number => 1 + Math.floor(Math.random() * (2 * ADAPTIVE_MEAN_GAP - 1));
 
 /** A pool, its stats and its current holders, as `agent.pools()` returns them. */
 export interface PoolReport {
@@ -84,6 +88,7 @@ export class PoolMonitor implements BorrowHooks {
   private _lastStatsLine: string | undefined;
   private _stopped = false;
   private _lastSlowReport = Number.NEGATIVE_INFINITY;
+  private _untilSample = nextGap();
 
   constructor(adapter: PoolAdapter, settings: MonitorSettings, options: PoolMonitorOptions) {
     this._adapter = adapter;
@@ -147,7 +152,7 @@ export class PoolMonitor implements BorrowHooks {
   begin(caller: StackCaller | undefined, site?: CapturedStack): Borrow {
     let borrow: Borrow;
     try {
-      const trace = !this._settings.captureStacks ? noStack() : (site ?? (caller === undefined ? libraryBorrow() : captureStack(caller)));
+      const trace = this._trace(caller, site);
       borrow = new Borrow(now(), trace, currentContext());
       this._waits.add(borrow);
     } catch {
@@ -196,6 +201,19 @@ export class PoolMonitor implements BorrowHooks {
     } catch {
       // Observation only.
     }
+  }
+
+  /** The borrower's stack as the captureStacks setting wants it (V8's capture is most of the monitor's cost per borrow). */
+  private _trace(caller: StackCaller | undefined, site: CapturedStack | undefined): CapturedStack {
+    const mode = this._settings.captureStacks;
+    if (mode === 'off') return noStack();
+    if (site !== undefined) return site;
+    if (caller === undefined) return libraryBorrow();
+    if (mode === 'adaptive' && this._leaks.outstanding === 0) {
+      if (--this._untilSample > 0) return notSampled();
+      this._untilSample = nextGap();
+    }
+    return captureStack(caller);
   }
 
   // --- reports ---

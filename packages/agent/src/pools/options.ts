@@ -3,13 +3,16 @@ import { LeakhoundAgentError } from '../errors.js';
 import { consoleLogger, type AgentLogger } from '../logger.js';
 import type { PoolMonitorOptions } from './types.js';
 
+export type StackCapture = 'every' | 'adaptive' | 'off';
+
 export interface MonitorSettings {
   name?: string;
   leakDetectionThreshold: number;
   statsInterval: number;
   statsOnlyWhenChanged: boolean;
   acquireWarningMs: number;
-  captureStacks: boolean;
+  /** 'every' borrow, 'adaptive' (sampled while healthy, every borrow while a leak is outstanding), or 'off'. */
+  captureStacks: StackCapture;
   logger: AgentLogger;
   maxTrackedHolders: number;
   maxStackFrames: number;
@@ -41,11 +44,19 @@ export function monitorSettings(options: PoolMonitorOptions): MonitorSettings {
     statsInterval: ms('statsInterval', 0),
     statsOnlyWhenChanged: options.statsOnlyWhenChanged === true,
     acquireWarningMs,
-    captureStacks: options.captureStacks ?? (leakDetectionThreshold > 0 || acquireWarningMs > 0),
+    captureStacks: stackCapture(options.captureStacks, leakDetectionThreshold > 0 || acquireWarningMs > 0),
     logger,
     maxTrackedHolders: count('maxTrackedHolders', 1000),
     maxStackFrames: count('maxStackFrames', 10),
   };
+}
+
+function stackCapture(value: PoolMonitorOptions['captureStacks'], detecting: boolean): StackCapture {
+  if (value === undefined) return detecting ? 'every' : 'off';
+  if (value === true) return 'every';
+  if (value === false) return 'off';
+  if (value === 'adaptive') return 'adaptive';
+  throw optionError('captureStacks', 'true, false or "adaptive"');
 }
 
 export function optionError(option: string, accepts: string): LeakhoundAgentError {

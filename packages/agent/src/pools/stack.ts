@@ -8,8 +8,10 @@ export interface CapturedStack {
 }
 
 const NOT_CAPTURED: CapturedStack = Object.freeze({});
+const NOT_SAMPLED: CapturedStack = Object.freeze({});
 const LIBRARY_BORROW: CapturedStack = Object.freeze({});
-// Capture cost grows with every frame and is paid on every borrow (see docs/benchmarks.md);
+// Capture cost is mostly fixed per capture (V8 starting the stack walk: ~1.4 µs for one frame,
+// +40-300 ns for 8, see docs/benchmarks.md), so fewer frames save little;
 // frames above the adapter's wrapper are cut, so at most 3 pool-library frames (mysql2's
 // promise wrapper, tarn's event dispatch) come before the user's: 8 leaves 5+ user frames.
 const CAPTURE_LIMIT = 8;
@@ -37,6 +39,11 @@ export function noStack(): CapturedStack {
   return NOT_CAPTURED;
 }
 
+/** Marks a borrow whose stack the adaptive mode skipped (healthy pool, not one of the sampled borrows). */
+export function notSampled(): CapturedStack {
+  return NOT_SAMPLED;
+}
+
 /** Marks a borrow made by the pool library for itself (pool.query()), which it also returns. */
 export function libraryBorrow(): CapturedStack {
   return LIBRARY_BORROW;
@@ -46,6 +53,7 @@ export function libraryBorrow(): CapturedStack {
 export function missingFramesReason(trace: CapturedStack): string {
   if (trace === LIBRARY_BORROW) return 'borrowed inside the pool library (pool.query() or similar), no stack captured';
   if (trace === NOT_CAPTURED) return 'borrower stack not captured';
+  if (trace === NOT_SAMPLED) return 'borrower stack not sampled: captureStacks "adaptive" captures every borrow only while a leak is outstanding';
   return "no user frame in the borrower's stack";
 }
 

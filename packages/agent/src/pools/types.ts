@@ -52,8 +52,12 @@ export interface PoolMonitorOptions {
   statsOnlyWhenChanged?: boolean;
   /** ms a borrower may wait before an exhaustion warning with stats and holders; 0 = off (default). */
   acquireWarningMs?: number;
-  /** Capture the borrower's stack; default: on when leakDetectionThreshold or acquireWarningMs is set. */
-  captureStacks?: boolean;
+  /**
+   * Capture the borrower's stack; default: true (every borrow) when leakDetectionThreshold or acquireWarningMs is set.
+   * 'adaptive': one borrow in 64 while no reported leak is outstanding, every borrow while one is (cheaper, but a
+   * leak borrowed before the first leak report names its frame only if it was sampled; the route is always known).
+   */
+  captureStacks?: boolean | 'adaptive';
   logger?: AgentLogger;
   onLeak?: (report: LeakReport) => void;
   /** Cap on connections tracked with their stacks (more are counted, not tracked). Default 1000. */

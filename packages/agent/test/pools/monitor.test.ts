@@ -5,7 +5,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import genericPool from 'generic-pool';
 import { monitorPool, describeMonitoredPools } from '../../src/pools/monitor.js';
 import { CHANNELS } from '../../src/diagnostics.js';
-import { recordingLogger, waitFor } from './support.js';
+import { lineOf, recordingLogger, waitFor } from './support.js';
 
 interface Resource {
   id: number;
@@ -40,6 +40,7 @@ test('bad options are refused with LH_ERR_AGENT_OPTIONS and the option name', as
     [{ maxTrackedHolders: 0 }, 'maxTrackedHolders'],
     [{ name: '' }, 'name'],
     [{ logger: {} }, 'logger'],
+    [{ captureStacks: 'sometimes' }, 'captureStacks'],
   ] as const) {
     assert.throws(() => monitorPool(pool, options as never), (e: Error & { code?: string }) => e.code === 'LH_ERR_AGENT_OPTIONS' && e.message.includes(`"${name}"`));
   }
@@ -62,6 +63,47 @@ test('holders are capped; borrows beyond the cap are counted, and stacks are not
     assert.equal(report?.holders.length, 3);
     for (const resource of resources) await pool.release(resource);
     assert.deepEqual(monitor.holders(), []);
+  } finally {
+    monitor.stop();
+    await closePool(pool);
+  }
+});
+
+async function holdOne(pool: genericPool.Pool<Resource>): Promise<Resource> {
+  return pool.acquire(); // MARK:adaptive-borrow
+}
+
+test('captureStacks "adaptive": few healthy borrows sampled; once a leak is outstanding every borrow names its frame; sampling resumes after', { timeout: 10_000 }, async () => {
+  const pool = memoryPool(400);
+  const logger = recordingLogger();
+  const monitor = monitorPool(pool, { name: 'adaptive', leakDetectionThreshold: 150, captureStacks: 'adaptive', logger });
+  const line = lineOf(import.meta.url, 'MARK:adaptive-borrow');
+  const framed = (): number => monitor.holders().filter((h) => h.frame !== undefined).length;
+  try {
+    // Healthy: random gaps of 1..127 borrows between samples, so 300 borrows give at least 2 stacks and (mean gap 64) far fewer than 300.
+    const healthy = await Promise.all(Array.from({ length: 300 }, () => holdOne(pool)));
+    const sampled = framed();
+    assert.ok(sampled >= 2 && sampled < 100, `${sampled} of 300 healthy borrows captured`);
+    for (const held of monitor.holders()) if (held.frame !== undefined) assert.match(held.frame, new RegExp(`monitor\\.test\\.ts:${line}:\\d+$`));
+    for (const resource of healthy) await pool.release(resource);
+
+    // The first leak names its frame only if it happened to be sampled; otherwise its warning says why it has none.
+    const first = await holdOne(pool);
+    const warning = await waitFor('first leak warning', () => logger.matching(/^Connection leak detection/)[0]);
+    if (!warning.includes('borrowed at:')) assert.match(warning, /connection #\d+, held \d+ ms \(borrower stack not sampled: captureStacks "adaptive" captures every borrow only while a leak is outstanding\)$/);
+
+    // A leak is outstanding: every borrow is captured, so the next leak always names its frame.
+    const suspects = await Promise.all(Array.from({ length: 20 }, () => holdOne(pool)));
+    assert.equal(framed(), 20 + (warning.includes('borrowed at:') ? 1 : 0));
+    await waitFor('20 more leak warnings', () => logger.matching(/^Connection leak detection/).length === 21);
+    for (const next of logger.matching(/^Connection leak detection/).slice(1)) assert.match(next.split('\n')[1] ?? '', new RegExp(`^ {4}at holdOne \\(.*monitor\\.test\\.ts:${line}:\\d+\\)$`));
+
+    // Every leak returned: back to sampling.
+    for (const resource of [first, ...suspects]) await pool.release(resource);
+    assert.equal(logger.matching(/^Previously reported/).length, 21);
+    const later = await Promise.all(Array.from({ length: 20 }, () => holdOne(pool)));
+    assert.ok(framed() < 20, `${framed()} of 20 captured after the leaks were returned`);
+    for (const resource of later) await pool.release(resource);
   } finally {
     monitor.stop();
     await closePool(pool);

@@ -61,6 +61,32 @@ test('a connection held past the threshold is reported with route and borrower f
   }
 });
 
+test('captureStacks "adaptive" on pg: every leak names its route; once one is outstanding, the next leak names its borrower frame', { timeout: 15_000 }, async () => {
+  const pool = poolOf({ max: 4 });
+  const logger = recordingLogger();
+  const monitor = monitorPool(pool, { name: 'adaptive', leakDetectionThreshold: 150, captureStacks: 'adaptive', logger });
+  const line = lineOf(import.meta.url, 'MARK:pg-borrow');
+  const leakyRequest = (): Promise<pg.PoolClient> => runWithContext({ method: 'GET', url: '/coupons/stats' }, () => borrowAndForget(pool));
+  try {
+    // Healthy traffic first: checkouts returned at once, none reported.
+    for (let i = 0; i < 50; i++) (await pool.connect()).release();
+    const first = await leakyRequest();
+    const warning = await waitFor('first leak warning', () => logger.matching(/^Connection leak detection/)[0]);
+    assert.match(warning, /^Connection leak detection triggered for pool "adaptive" connection #\d+, held \d+ ms by GET \/coupons\/stats/);
+    const second = await leakyRequest();
+    const next = await waitFor('second leak warning', () => logger.matching(/^Connection leak detection/)[1]);
+    assert.match(next, /held \d+ ms by GET \/coupons\/stats, borrowed at:\n/);
+    assert.match(next.split('\n')[1] ?? '', new RegExp(`^ {4}at borrowAndForget \\(.*pg\\.test\\.ts:${line}:\\d+\\)$`));
+    first.release();
+    second.release();
+    await waitFor('two unleak notices', () => logger.matching(/^Previously reported/).length === 2);
+    assert.deepEqual(monitor.holders(), []);
+  } finally {
+    monitor.stop();
+    await pool.end();
+  }
+});
+
 test('connections returned in time produce no warning; pool.query borrows are tracked and returned', { timeout: 15_000 }, async () => {
   const pool = poolOf();
   const logger = recordingLogger();
