@@ -5,6 +5,8 @@ import { fromRawSnapshot } from '../../src/heap/raw.js';
 import { buildRetainers } from '../../src/heap/retainers.js';
 import { computeDominators, essentialEdges, type Dominators } from '../../src/heap/dominators.js';
 import type { HeapSnapshot } from '../../src/heap/snapshot.js';
+import { analyzeSnapshot } from '../../src/heap/analysis.js';
+import { computeRootPaths, retainerPath } from '../../src/heap/paths.js';
 
 /** Both ways in: full retainers, and the compact essential-only predecessors; they must agree. */
 function analyse(g: GraphBuilder): { snap: HeapSnapshot; dom: Dominators } {
@@ -217,8 +219,12 @@ test('shallow sizes are kept in 32 bits unless one does not fit', () => {
 });
 
 test('a chain of 1,000,000 nodes: no recursion anywhere', () => {
-  const { g, gc } = withGcRoots();
-  let prev = gc;
+  const { g } = withGcRoots();
+  const global = g.node('object', 'global', 8);
+  g.edge(g.root, global, 'shortcut', 2);
+  const list = g.node('object', 'LinkedList', 8);
+  g.edge(global, list, 'property', 'list');
+  let prev = list;
   const first = g.nodeCount;
   const count = 1_000_000;
   for (let i = 0; i < count; i++) {
@@ -226,10 +232,20 @@ test('a chain of 1,000,000 nodes: no recursion anywhere', () => {
     g.edge(prev, node, 'property', 'next');
     prev = node;
   }
-  const { dom } = analyse(g);
+  const { snap, dom } = analyse(g);
   assert.equal(dom.retainedSize[first], 2 * count);
   assert.equal(dom.retainedSize[prev], 2);
   assert.equal(dom.idom[prev], prev - 1);
   assert.equal(dom.retainedSize[first + count / 2], count);
   assert.equal(dom.unreachableCount, 0);
+  // Every other analysis over the same chain: the whole report.
+  const report = analyzeSnapshot(snap, { maxPathSteps: 5 });
+  assert.deepEqual(report.histogram.find((r) => r.className === 'Link'), { className: 'Link', count, shallowSize: 2 * count, retainedSize: 2 * count });
+  const suspect = report.suspects[0]!;
+  assert.equal(suspect.className, 'LinkedList');
+  assert.equal(suspect.accumulated?.count, count);
+  assert.equal(suspect.path.length, 2);
+  const paths = computeRootPaths(snap);
+  assert.equal(paths.distance[prev], count + 2);
+  assert.equal(retainerPath(snap, paths, prev, 3).length, 3);
 });
