@@ -43,6 +43,17 @@ export interface ControlServerOptions {
 
 const MAX_BODY = 1024 * 1024;
 
+/**
+ * Lives as long as the process, under a name nothing else uses: `leakhound run`
+ * finds it in every snapshot and checks that V8 kept its object id. V8 renumbers
+ * every object when a heap profiler session closes (DevTools, an inspector
+ * client), and the run's analysis relies on the ids.
+ */
+class LeakhoundIdSentinel {
+  readonly createdAt = Date.now();
+}
+const idSentinel = new LeakhoundIdSentinel();
+
 export class ControlServer {
   private readonly _options: ControlServerOptions;
   private readonly _token = randomBytes(24).toString('hex');
@@ -58,6 +69,9 @@ export class ControlServer {
     // Synchronously, before the service's main module gets to call listen().
     installListenWatch();
   }
+
+  /** Keeps the sentinel reachable from the server (and so from the process). */
+  readonly sentinel = idSentinel;
 
   get file(): string {
     return this._file;

@@ -43,9 +43,20 @@ function highestHeapId(snap: HeapSnapshot): number {
   return max;
 }
 
-async function highestIdOf(path: string, onProgress: ProgressFn | undefined): Promise<number> {
+/** The agent's control channel keeps one object of this class for the life of the process. */
+const SENTINEL_CLASS = 'LeakhoundIdSentinel';
+
+/** Object id of the agent's sentinel, or -1 when the snapshot has none (not taken through the agent). */
+function sentinelId(snap: HeapSnapshot): number {
+  for (let node = 0; node < snap.nodeCount; node++) {
+    if (snap.nodeType[node] === snap.nodeTypeObject && className(snap, node) === SENTINEL_CLASS) return snap.nodeId[node]!;
+  }
+  return -1;
+}
+
+async function idsOf(path: string, onProgress: ProgressFn | undefined): Promise<{ highest: number; sentinel: number }> {
   const snap = await parseSnapshotFile(path, onProgress ? { onProgress } : {});
-  return highestHeapId(snap);
+  return { highest: highestHeapId(snap), sentinel: sentinelId(snap) };
 }
 
 interface Group {
@@ -150,9 +161,10 @@ function topClass(counts: Map<string, number>): [string, number] {
 export async function growthFindings(paths: { baseline: string; target: string; final: string }, options: GrowthOptions = {}): Promise<RunFinding[]> {
   const maxFindings = options.maxFindings ?? 5;
   const minBytes = options.minBytes ?? 16 * 1024;
-  // One graph in memory at a time: only the highest id is kept of the first two.
-  const baselineMax = await highestIdOf(paths.baseline, options.onProgress);
-  const targetMax = paths.target === paths.baseline ? baselineMax : await highestIdOf(paths.target, options.onProgress);
+  // One graph in memory at a time: only the ids are kept of the first two.
+  const baseline = await idsOf(paths.baseline, options.onProgress);
+  const baselineMax = baseline.highest;
+  const targetMax = paths.target === paths.baseline ? baselineMax : (await idsOf(paths.target, options.onProgress)).highest;
   const snap = await parseSnapshotFile(paths.final, options.onProgress ? { onProgress: options.onProgress } : {});
   const rootPaths = computeRootPaths(snap);
   const { idom } = computeDominators(snap, buildRetainers(snap), options.onProgress);
@@ -163,6 +175,13 @@ export async function growthFindings(paths: { baseline: string; target: string; 
     const type = nodeType[node]!;
     return nodeId[node]! > baselineMax && type !== snap.nodeTypeNative && type !== snap.nodeTypeSynthetic;
   };
+
+  // Ids are stable only while V8 keeps its id map: a heap profiler session closed between the
+  // snapshots (DevTools, an inspector client) resets it, and old objects come back with new ids.
+  const finalSentinel = sentinelId(snap);
+  if (baseline.sentinel >= 0 && finalSentinel >= 0 && baseline.sentinel !== finalSentinel) {
+    throw new Error('V8 renumbered the heap objects between the snapshots (a heap profiler session was closed in between); cannot tell new objects from old');
+  }
 
   // holderOf[n]: the old object that holds n's outermost new ancestor; entryOf[n]: the outermost
   // new ancestor a person wrote (past a Map's table): the entry of the holder n belongs to.

@@ -308,8 +308,10 @@ export class Runner {
     const baseline = await measure(0, undefined);
     rounds.push(baseline);
     log(`baseline: post-GC heap ${formatBytes(baseline.heapUsed)}`);
-    await snapshot('baseline');
+    // The profiler's inspector session is opened before the baseline snapshot and closed after
+    // the final one: closing it makes V8 forget its object ids, which the analysis relies on.
     if (options.profile) await this._step(agent.startProfile(32 * 1024));
+    await snapshot('baseline');
 
     const targetRound = Math.max(1, Math.ceil(options.rounds / 2));
     const l0 = performance.now();
@@ -327,8 +329,8 @@ export class Runner {
     this._timings.loadMs = performance.now() - l0;
 
     let allocationSites: AllocationSite[] = [];
-    if (options.profile) allocationSites = (await this._step(agent.stopProfile())).sites;
     if (options.rounds >= 2) await snapshot('final');
+    if (options.profile) allocationSites = (await this._step(agent.stopProfile())).sites;
 
     let poolLeaks: PoolLeak[] = [];
     if (readPools) {
@@ -349,7 +351,7 @@ export class Runner {
       log('analysing the snapshots');
       const a0 = performance.now();
       findings = await this._step(
-        analyze(
+        this._analyze(analyze,
           { baseline: snapshotPaths.baseline, target: snapshotPaths.target ?? snapshotPaths.baseline, final: snapshotPaths.final },
           { requests: rounds.at(-1)?.cumulativeRequests ?? 0, thresholdBytesPerRequest: options.thresholdBytesPerRequest },
         ),
@@ -414,6 +416,16 @@ export class Runner {
       locations: finding.locations.map(tr),
       path: finding.path.map((step) => ({ ...step, location: step.location === null ? null : tr(step.location) })),
     }));
+  }
+
+  /** A failed analysis costs the findings, not the verdict: the trend and the pools still stand. */
+  private async _analyze(analyze: NonNullable<RunHooks['analyze']>, paths: Parameters<NonNullable<RunHooks['analyze']>>[0], context: AnalysisContext): Promise<RunFinding[]> {
+    try {
+      return await analyze(paths, context);
+    } catch (error) {
+      this._hooks.log(`snapshot analysis skipped: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    }
   }
 
   /** Races a step against the abort signal (service exit, timeout, Ctrl-C). */

@@ -53,3 +53,41 @@ test('a growing Map is a finding; a cache filled once and churn are not', { time
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('snapshots whose object ids V8 reset in between are refused, not misread', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lh-growth-'));
+  try {
+    // Closing a heap profiler session (what DevTools or an inspector client does) clears V8's id map.
+    const program = `
+      const v8 = require('node:v8');
+      const inspector = require('node:inspector');
+      const path = require('node:path');
+      class LeakhoundIdSentinel {}   // what the agent's control channel keeps for this check
+      const sentinel = new LeakhoundIdSentinel();
+      const kept = [sentinel];
+      const dir = process.argv[1];
+      v8.writeHeapSnapshot(path.join(dir, 'baseline.heapsnapshot'));
+      for (let i = 0; i < 1000; i++) kept.push({ i });
+      v8.writeHeapSnapshot(path.join(dir, 'target.heapsnapshot'));
+      const session = new inspector.Session();
+      session.connect();
+      session.post('HeapProfiler.enable', () => {
+        session.post('HeapProfiler.startSampling', {}, () => {
+          session.post('HeapProfiler.stopSampling', () => {
+            session.disconnect();
+            for (let i = 0; i < 1000; i++) kept.push({ i });
+            v8.writeHeapSnapshot(path.join(dir, 'final.heapsnapshot'));
+          });
+        });
+      });
+    `;
+    const child = spawnSync(process.execPath, ['-e', program, dir], { encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    await assert.rejects(
+      growthFindings({ baseline: join(dir, 'baseline.heapsnapshot'), target: join(dir, 'target.heapsnapshot'), final: join(dir, 'final.heapsnapshot') }),
+      /renumbered the heap objects/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
