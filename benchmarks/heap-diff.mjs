@@ -78,6 +78,7 @@ async function main() {
     diffSeconds: diff?.wallSeconds ?? null,
     memlabFindLeaksSeconds: memlab?.wallSeconds ?? null,
     diffOverAnalyzeTime: analyze && diff ? +(diff.wallSeconds / analyze.wallSeconds).toFixed(2) : null,
+    diffOverAnalyzeCpu: analyze?.cpuSeconds && diff?.cpuSeconds ? +(diff.cpuSeconds / analyze.cpuSeconds).toFixed(2) : null,
     diffRssOverMiddleFile: diff ? +(diff.peakRssBytes / sizes[1]).toFixed(2) : null,
     diffRssOverLargestFile: diff ? +(diff.peakRssBytes / Math.max(...sizes)).toFixed(2) : null,
     analyzeRssOverFile: analyze ? +(analyze.peakRssBytes / sizes[1]).toFixed(2) : null,
@@ -101,7 +102,7 @@ async function main() {
     ...runs.map((r) => `| ${r.job} | ${r.ok ? `${r.wallSeconds.toFixed(1)} s` : 'failed'} | ${r.cpuSeconds ?? 'n/a'} s | ${gb(r.peakRssBytes)} | ${(r.peakRssBytes / sizes[1]).toFixed(2)} | ${r.ok ? 'ok' : r.error.replace(/\|/g, '/')} |`),
     '',
     `- files: ${files.map((f, i) => `${f} (${gb(sizes[i])})`).join(', ')}`,
-    `- diff / analyze time: ${verdict(summary.diffOverAnalyzeTime, summary.meetsTime)} (required <= 3)`,
+    `- diff / analyze time: ${verdict(summary.diffOverAnalyzeTime, summary.meetsTime)} (required <= 3); in CPU time ${summary.diffOverAnalyzeCpu ?? 'n/a'}`,
     `- diff peak RSS / one file: ${verdict(summary.diffRssOverMiddleFile, summary.meetsMemory)} (required < 2.5)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
