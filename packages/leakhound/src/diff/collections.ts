@@ -28,7 +28,8 @@ export class CollectionProbe {
   // V8 interns edge names, so one string index stands for 'table'; memoised
   // so the scan over every object never decodes a string.
   private _tableName = -1;
-  private readonly _slotOfName = new Map<number, number>();
+  // Slot number by edge-name string index: -2 unknown, -1 not a slot.
+  private _slotOfName: Int32Array | null = null;
 
   constructor(snap: HeapSnapshot) {
     this._snap = snap;
@@ -99,11 +100,12 @@ export class CollectionProbe {
     if (type === s.edgeTypeElement || type === s.edgeTypeHidden) return s.edgeNameOrIndex[edge]!;
     if (type !== s.edgeTypeInternal) return -1;
     const nameIndex = s.edgeNameOrIndex[edge]!;
-    let slot = this._slotOfName.get(nameIndex);
-    if (slot === undefined) {
+    const slots = (this._slotOfName ??= new Int32Array(s.strings.count).fill(-2));
+    let slot = slots[nameIndex] ?? -1;
+    if (slot === -2) {
       const name = s.strings.get(nameIndex);
-      slot = /^\d+$/.test(name) ? Number(name) : -1;
-      this._slotOfName.set(nameIndex, slot);
+      slot = /^\d+$/.test(name) && name.length < 10 ? Number(name) : -1;
+      slots[nameIndex] = slot;
     }
     return slot;
   }

@@ -5,6 +5,8 @@
 // Memory: only the last snapshot is held as a graph. Each earlier one is
 // reduced to a sorted id array, its collections' entry counts and its class
 // histogram, then released before the next one is parsed.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { LeakhoundError } from '../errors.js';
 import type { HeapSnapshot } from '../heap/snapshot.js';
 import type { ProgressFn } from '../heap/progress.js';
@@ -98,7 +100,8 @@ export interface ClassGrowthRow {
   className: string;
   counts: number[];
   shallowSizes: number[];
-  retainedSizes: number[];
+  /** null for the middle snapshot of three (no dominator pass there). */
+  retainedSizes: (number | null)[];
 }
 
 export interface DiffReport {
@@ -144,21 +147,59 @@ async function load(source: SnapshotSource, onProgress: ProgressFn | undefined):
   return parseSnapshotFile(source, onProgress ? { onProgress } : {});
 }
 
-function digestEarlier(snap: HeapSnapshot, file: string | null, onProgress: ProgressFn | undefined): EarlierDigest {
-  const dominators = computeDominators(snap, null, onProgress);
-  const rows = classHistogram(snap, dominators);
+/**
+ * What is kept of an earlier snapshot. Retained sizes (a dominator pass) are
+ * computed for the baseline only: growth is measured from there, and the
+ * middle snapshot's ids and counts are all the steps need.
+ */
+function digestEarlier(snap: HeapSnapshot, file: string | null, withRetained: boolean, onProgress: ProgressFn | undefined): EarlierDigest {
   const histogram = new Map<string, HistogramRow>();
-  for (const row of rows) histogram.set(row.className, row);
+  let retainedSize: Float64Array | null = null;
+  let totalSize = 0;
+  if (withRetained) {
+    const dominators = computeDominators(snap, null, onProgress);
+    for (const row of classHistogram(snap, dominators)) histogram.set(row.className, row);
+    retainedSize = dominators.retainedSize;
+    totalSize = dominators.retainedSize[snap.rootNode]!;
+  } else {
+    const { classOf, names } = classTable(snap);
+    const count = new Float64Array(names.length);
+    const shallow = new Float64Array(names.length);
+    for (let n = 0; n < snap.nodeCount; n++) {
+      const size = snap.nodeSelfSize[n]!;
+      if (size === 0) continue;
+      count[classOf[n]!]!++;
+      shallow[classOf[n]!]! += size;
+      totalSize += size;
+    }
+    names.forEach((className, c) => {
+      if (count[c]! > 0) histogram.set(className, { className, count: count[c]!, shallowSize: shallow[c]!, retainedSize: NaN });
+    });
+  }
   onProgress?.('diff: ids', 0, 1);
   const ids = IdSet.fromSnapshot(snap);
-  const collections = CollectionCounts.fromSnapshot(snap, dominators.retainedSize);
+  const collections = CollectionCounts.fromSnapshot(snap, retainedSize);
   onProgress?.('diff: ids', 1, 1);
-  return {
-    info: { file, nodeCount: snap.nodeCount, totalSize: dominators.retainedSize[snap.rootNode]! },
-    ids,
-    collections,
-    histogram,
-  };
+  return { info: { file, nodeCount: snap.nodeCount, totalSize }, ids, collections, histogram };
+}
+
+/**
+ * Frees the snapshot just digested before the next one is parsed: its typed
+ * arrays are hundreds of MB that V8 would otherwise collect only later, on top
+ * of the next parse's peak. A best effort: without --expose-gc it is a no-op.
+ */
+function releaseMemory(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    return;
+  }
+  try {
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+  } catch {
+    // Not available: V8 collects the arrays on its own schedule.
+  }
 }
 
 /**
@@ -217,26 +258,73 @@ export function pathSignature(path: readonly { edgeName: string; className: stri
 const LONG_PATH = 100_000;
 
 /**
- * Path signatures of many nodes: each node's signature extends its path
- * parent's, so a linked list of n entries costs n steps, not n^2.
+ * Path signatures of many nodes, as ids: a signature is (prefix id, edge
+ * name, class), so each node's signature extends its path parent's and a
+ * linked list of n entries costs n steps, not n^2. Consecutive steps of one
+ * class fold into one `*` step: one link or fifty, from either end of a
+ * doubly linked list (`_idleNext` / `_idlePrev`), is the same list.
  */
 class SignatureCache {
-  private readonly _cache = new Map<number, string>();
+  private readonly _idOf: Int32Array;
+  private readonly _prefix: number[] = [];
+  private readonly _edge: string[] = [];
+  private readonly _cls: number[] = [];
+  private readonly _ids = new Map<string, number>();
+  private readonly _edgeNames = new Map<number, string>();
+
   constructor(
     private readonly _snap: HeapSnapshot,
     private readonly _parentNode: Int32Array,
     private readonly _parentEdge: Int32Array,
     private readonly _names: readonly string[],
     private readonly _classOf: ArrayLike<number>,
-  ) {}
+  ) {
+    this._idOf = new Int32Array(_snap.nodeCount).fill(-1);
+  }
 
-  of(node: number): string {
+  private _edgeName(edge: number): string {
+    const s = this._snap;
+    if (edge < 0) return '';
+    const type = s.edgeType[edge]!;
+    if (type === s.edgeTypeElement || type === s.edgeTypeHidden) return '[]';
+    const index = s.edgeNameOrIndex[edge]!;
+    let name = this._edgeNames.get(index);
+    if (name === undefined) {
+      name = s.strings.get(index);
+      if (FOLDED_INDEX.test(name)) name = '[]';
+      this._edgeNames.set(index, name);
+    }
+    return name;
+  }
+
+  private _make(prefix: number, edgeName: string, cls: number): number {
+    const key = `${prefix}|${cls}|${edgeName}`;
+    let id = this._ids.get(key);
+    if (id === undefined) {
+      id = this._prefix.length;
+      this._prefix.push(prefix);
+      this._edge.push(edgeName);
+      this._cls.push(cls);
+      this._ids.set(key, id);
+    }
+    return id;
+  }
+
+  /** The signature of `base` followed by one more step (edge ordinal, class id). */
+  extend(base: number, edge: number, cls: number): number {
+    if (base >= 0 && this._cls[base] === cls) return this._make(this._prefix[base]!, '*', cls);
+    return this._make(base, this._edgeName(edge), cls);
+  }
+
+  /** Signature id of the path from the root to `node` (-1 for the root). */
+  of(node: number): number {
+    const root = this._snap.rootNode;
     const chain: number[] = [];
     let current = node;
-    let base = '';
-    while (current >= 0 && current !== this._snap.rootNode) {
-      const cached = this._cache.get(current);
-      if (cached !== undefined) {
+    let base = -1;
+    while (current >= 0 && current !== root) {
+      const cached = this._idOf[current]!;
+      if (cached >= 0) {
         base = cached;
         break;
       }
@@ -245,30 +333,18 @@ class SignatureCache {
     }
     for (let i = chain.length - 1; i >= 0; i--) {
       const step = chain[i]!;
-      const edge = this._parentNode[step] === this._snap.rootNode ? -1 : this._parentEdge[step]!;
-      const cls = this._names[this._classOf[step]!]!;
-      const part = `${lastEdgeName(this._snap, edge)}:${cls}`;
-      const cut = base.lastIndexOf(' > ');
-      const previous = cut < 0 ? base : base.slice(cut + 3);
-      // One step or fifty through a list of one class is the same list, from
-      // either end of a doubly linked one (`_idleNext` / `_idlePrev`).
-      if (previous !== '' && previous.endsWith(':' + cls) && (previous === part || previous.startsWith('*:') || !previous.slice(0, -cls.length - 1).includes(':'))) {
-        base = (cut < 0 ? '' : base.slice(0, cut + 3)) + '*:' + cls;
-      } else {
-        base = base === '' ? part : `${base} > ${part}`;
-      }
-      this._cache.set(step, base);
+      const edge = this._parentNode[step] === root ? -1 : this._parentEdge[step]!;
+      base = this.extend(base, edge, this._classOf[step]!);
+      this._idOf[step] = base;
     }
     return base;
   }
-}
 
-function lastEdgeName(snap: HeapSnapshot, edge: number): string {
-  if (edge < 0) return '';
-  const type = snap.edgeType[edge]!;
-  if (type === snap.edgeTypeElement || type === snap.edgeTypeHidden) return '[]';
-  const name = snap.edgeNameString(edge);
-  return FOLDED_INDEX.test(name) ? '[]' : name;
+  text(id: number): string {
+    const parts: string[] = [];
+    for (let at = id; at >= 0; at = this._prefix[at]!) parts.push(`${this._edge[at]!}:${this._names[this._cls[at]!]!}`);
+    return parts.reverse().join(' > ');
+  }
 }
 
 function plural(n: number, word: string): string {
@@ -296,9 +372,9 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
   const earlier: EarlierDigest[] = [];
   for (let i = 0; i < sources.length - 1; i++) {
     const source = sources[i]!;
-    const snap = await load(source, onProgress);
-    earlier.push(digestEarlier(snap, typeof source === 'string' ? source : null, onProgress));
-    // `snap` goes out of scope here: its arrays can be collected before the next parse.
+    earlier.push(digestEarlier(await load(source, onProgress), typeof source === 'string' ? source : null, i === 0, onProgress));
+    // Nothing references the parsed graph any more.
+    if (typeof source === 'string') releaseMemory();
   }
   const lastSource = sources[sources.length - 1]!;
   const snap = await load(lastSource, onProgress);
@@ -327,7 +403,7 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
   // top of each new subtree (its nearest visible dominator is old).
   onProgress?.('diff: grouping', 0, 1);
   const { classOf, names } = classTable(snap);
-  const groups = new Map<string, Group>();
+  const groups = new Map<number, Group>();
   const root = snap.rootNode;
   const parentNode = rootPaths.parentNode;
   const signatures = new SignatureCache(snap, rootPaths.parentNode, rootPaths.parentEdge, names, classOf);
@@ -345,14 +421,12 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     if (holder !== root && age[holder]! >= age[n]! && !chained) continue;
     // The path's parent (not the dominator) names how it is held; cache per parent.
     const parent = parentNode[n]!;
-    const signature = signatures.of(parent);
-    const lastPart = `${lastEdgeName(snap, rootPaths.parentEdge[n]!)}:${names[classOf[n]!]!}`;
+    const key = signatures.extend(signatures.of(parent), rootPaths.parentEdge[n]!, classOf[n]!);
     const cls = names[classOf[n]!]!;
-    const key = signature.endsWith(':' + cls) ? signature.slice(0, signature.lastIndexOf(' > ') + 3) + '*:' + cls : `${signature} > ${lastPart}`;
     let group = groups.get(key);
     if (!group) {
       const path = retainerPath(snap, rootPaths, parent, LONG_PATH);
-      group = { signature: key, path, perStep: new Array<number>(steps).fill(0), count: 0, shallow: 0, retained: 0, classes: new Map(), sample: [], biggest: n, biggestSize: -1 };
+      group = { signature: signatures.text(key), path, perStep: new Array<number>(steps).fill(0), count: 0, shallow: 0, retained: 0, classes: new Map(), sample: [], biggest: n, biggestSize: -1 };
       groups.set(key, group);
     }
     group.perStep[age[n]! - 1]!++;
@@ -587,7 +661,7 @@ function classGrowthRows(earlier: Map<string, HistogramRow>[], last: HistogramRo
       className,
       counts: all.map((r) => r?.count ?? 0),
       shallowSizes: all.map((r) => r?.shallowSize ?? 0),
-      retainedSizes: all.map((r) => r?.retainedSize ?? 0),
+      retainedSizes: all.map((r) => (r === undefined ? 0 : Number.isNaN(r.retainedSize) ? null : r.retainedSize)),
     };
   };
   for (const row of last) {
@@ -598,7 +672,7 @@ function classGrowthRows(earlier: Map<string, HistogramRow>[], last: HistogramRo
     seen.add(name);
     rows.push(make(name, undefined));
   }
-  const growth = (r: ClassGrowthRow): number => r.retainedSizes[r.retainedSizes.length - 1]! - r.retainedSizes[0]!;
+  const growth = (r: ClassGrowthRow): number => (r.retainedSizes[r.retainedSizes.length - 1] ?? 0) - (r.retainedSizes[0] ?? 0);
   rows.sort((a, b) => growth(b) - growth(a));
   return rows.slice(0, top);
 }

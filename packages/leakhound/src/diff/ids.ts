@@ -1,28 +1,53 @@
 // What the diff keeps of an earlier snapshot once its graph is released:
-// V8 object ids (stable for one object within one process) as a sorted typed
-// array, plus the entry counts of its collections, keyed by collection id.
+// V8 object ids (stable for one object within one process) as a set, plus the entry counts of its collections, keyed by collection id.
 import type { HeapSnapshot } from '../heap/snapshot.js';
 import { CollectionProbe, KIND_NONE } from './collections.js';
 
-export class IdSet {
-  /** Sorted ascending, no duplicates. */
-  readonly ids: Uint32Array;
+/** A bitset over the id range is used while it costs at most this many bytes per node. */
+const MAX_BITSET_BYTES_PER_NODE = 4;
 
-  constructor(sortedIds: Uint32Array) {
-    this.ids = sortedIds;
+/**
+ * The ids of one snapshot. V8 ids are dense (odd numbers counting up), so a
+ * bitset over 0..maxId answers membership in O(1) and is smaller than the
+ * ids themselves; a crafted file with huge sparse ids falls back to a sorted array.
+ */
+export class IdSet {
+  readonly size: number;
+  readonly maxId: number;
+  private readonly _bits: Uint8Array | null;
+  private readonly _sorted: Uint32Array | null;
+
+  private constructor(size: number, maxId: number, bits: Uint8Array | null, sorted: Uint32Array | null) {
+    this.size = size;
+    this.maxId = maxId;
+    this._bits = bits;
+    this._sorted = sorted;
   }
 
   static fromSnapshot(snap: HeapSnapshot): IdSet {
-    const ids = Uint32Array.from(snap.nodeId).sort();
-    return new IdSet(dedupeSorted(ids));
-  }
-
-  get size(): number {
-    return this.ids.length;
+    const ids = snap.nodeId;
+    let maxId = 0;
+    for (let i = 0; i < ids.length; i++) if (ids[i]! > maxId) maxId = ids[i]!;
+    const bytes = Math.floor(maxId / 8) + 1;
+    if (bytes <= Math.max(1024, ids.length * MAX_BITSET_BYTES_PER_NODE)) {
+      const bits = new Uint8Array(bytes);
+      let size = 0;
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!;
+        const mask = 1 << (id & 7);
+        if ((bits[id >>> 3]! & mask) === 0) size++;
+        bits[id >>> 3]! |= mask;
+      }
+      return new IdSet(size, maxId, bits, null);
+    }
+    const sorted = dedupeSorted(Uint32Array.from(ids).sort());
+    return new IdSet(sorted.length, maxId, null, sorted);
   }
 
   has(id: number): boolean {
-    return indexOfSorted(this.ids, id) >= 0;
+    if (id > this.maxId) return false;
+    if (this._bits) return (this._bits[id >>> 3]! & (1 << (id & 7))) !== 0;
+    return indexOfSorted(this._sorted!, id) >= 0;
   }
 }
 

@@ -62,9 +62,9 @@ export function diffHtmlInput(report: DiffReport, analysis: HeapAnalysis | null,
       className: row.className,
       count: row.counts[last]!,
       shallowSize: row.shallowSizes[last]!,
-      retainedSize: row.retainedSizes[last]!,
+      retainedSize: row.retainedSizes[last] ?? 0,
       countDelta: row.counts[last]! - row.counts[0]!,
-      retainedDelta: row.retainedSizes[last]! - row.retainedSizes[0]!,
+      retainedDelta: (row.retainedSizes[last] ?? 0) - (row.retainedSizes[0] ?? 0),
     };
   });
   const notes = [
