@@ -5,6 +5,7 @@
 //   bare      generic-pool as is
 //   off       monitorPool(pool) with leakDetectionThreshold 0 (no stacks, no timer)
 //   on        monitorPool(pool, { leakDetectionThreshold: 60_000 }) (stack + context captured per borrow)
+//   adaptive  the same with captureStacks: 'adaptive' (a stack for one borrow in 64 on average while no leak is outstanding)
 // Reports ns per acquire+release (median over rounds, with min/max), and the added cost vs bare.
 //
 //   node benchmarks/pool-overhead.mjs [--rounds 9] [--ops 20000] [--json benchmarks/results/pool-overhead.json]
@@ -32,9 +33,14 @@ const pools = {
   bare: makePool(),
   off: makePool(),
   on: makePool(),
+  adaptive: makePool(),
 };
 const silent = { warn() {}, info() {} };
-const monitors = [monitorPool(pools.off, { name: 'off', logger: silent }), monitorPool(pools.on, { name: 'on', leakDetectionThreshold: 60_000, logger: silent })];
+const monitors = [
+  monitorPool(pools.off, { name: 'off', logger: silent }),
+  monitorPool(pools.on, { name: 'on', leakDetectionThreshold: 60_000, logger: silent }),
+  monitorPool(pools.adaptive, { name: 'adaptive', leakDetectionThreshold: 60_000, captureStacks: 'adaptive', logger: silent }),
+];
 
 // One borrower at a time: the per-operation path, not queueing, is what is measured.
 async function run(pool, ops) {
@@ -54,7 +60,7 @@ const median = (values) => {
 
 for (const pool of Object.values(pools)) await run(pool, Math.min(OPS, 5000)); // warm-up: JIT and pool minimums
 
-const samples = { bare: [], off: [], on: [] };
+const samples = { bare: [], off: [], on: [], adaptive: [] };
 const names = Object.keys(pools);
 for (let round = 0; round < ROUNDS; round++) {
   // Rotate the order each round so no variant always runs first after a GC or a neighbour's burst.
@@ -68,19 +74,21 @@ const summary = {};
 for (const name of names) {
   summary[name] = { medianNs: median(samples[name]), minNs: Math.min(...samples[name]), maxNs: Math.max(...samples[name]) };
 }
-const addedOff = summary.off.medianNs - summary.bare.medianNs;
-const addedOn = summary.on.medianNs - summary.bare.medianNs;
 // Per-round differences give a spread for the added cost that is not inflated by drift between rounds.
-const perRoundOn = samples.on.map((v, i) => v - samples.bare[i]);
-const perRoundOff = samples.off.map((v, i) => v - samples.bare[i]);
+const added = {};
+for (const name of names.filter((n) => n !== 'bare')) {
+  const perRound = samples[name].map((v, i) => v - samples.bare[i]);
+  added[name] = { medianNs: summary[name].medianNs - summary.bare.medianNs, perRoundMedianNs: median(perRound), perRoundMinNs: Math.min(...perRound), perRoundMaxNs: Math.max(...perRound) };
+}
 
 console.log(`generic-pool in-memory, ${OPS} acquire+release per round, ${ROUNDS} rounds, node ${process.version}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 for (const name of names) {
   const s = summary[name];
   console.log(`${name.padEnd(5)} median ${s.medianNs.toFixed(0)} ns/op  (min ${s.minNs.toFixed(0)}, max ${s.maxNs.toFixed(0)})`);
 }
-console.log(`added by monitor, detection off: ${addedOff.toFixed(0)} ns/op (per-round median ${median(perRoundOff).toFixed(0)}, range ${Math.min(...perRoundOff).toFixed(0)}..${Math.max(...perRoundOff).toFixed(0)})`);
-console.log(`added by monitor, detection on:  ${addedOn.toFixed(0)} ns/op (per-round median ${median(perRoundOn).toFixed(0)}, range ${Math.min(...perRoundOn).toFixed(0)}..${Math.max(...perRoundOn).toFixed(0)})`);
+for (const [name, a] of Object.entries(added)) {
+  console.log(`added by monitor, ${name.padEnd(8)}: ${a.medianNs.toFixed(0)} ns/op (per-round median ${a.perRoundMedianNs.toFixed(0)}, range ${a.perRoundMinNs.toFixed(0)}..${a.perRoundMaxNs.toFixed(0)})`);
+}
 
 if (JSON_OUT !== undefined) {
   const result = {
@@ -91,7 +99,7 @@ if (JSON_OUT !== undefined) {
     opsPerRound: OPS,
     rounds: ROUNDS,
     summary,
-    addedNs: { off: addedOff, on: addedOn, perRoundOffMedian: median(perRoundOff), perRoundOnMedian: median(perRoundOn) },
+    addedNs: added,
     samples,
   };
   writeFileSync(JSON_OUT, `${JSON.stringify(result, null, 2)}\n`);

@@ -7,6 +7,9 @@
 //             monitor tracks the borrow with its context but captures no stack
 //   checkout  const c = await pool.connect(); await c.query('SELECT 1'); c.release():
 //             the borrower's stack is captured at every borrow
+//   checkout-adaptive  the same with captureStacks: 'adaptive' (a stack for one borrow in 64
+//             on average while no reported leak is outstanding)
+//   checkout-nostack   the same with captureStacks: false: what the monitor costs besides the capture
 // Bare and instrumented alternate within every round; the monitored pool instance
 // swaps every round and the order every two rounds;
 // reported: queries/s per round, the median instrumented/bare ratio and its range,
@@ -15,7 +18,7 @@
 // spent in the agent's own code (self time of packages/agent/dist), and in GC. That
 // share does not depend on how busy the rest of the machine is.
 //
-//   node benchmarks/pool-pg-throughput.mjs [--rounds 8] [--seconds 2] [--concurrency 50] [--max 10] [--control] [--json FILE]
+//   node benchmarks/pool-pg-throughput.mjs [--rounds 8] [--seconds 2] [--concurrency 50] [--max 10] [--variants query,checkout,checkout-adaptive[,checkout-nostack]] [--control] [--json FILE]
 // --control: the same run with no monitor at all (A/A), to see the noise floor of the ratio.
 // PostgreSQL from PGHOST/PGPORT/PGUSER/PGDATABASE (default 127.0.0.1:5432, postgres, test). Needs `npm run build`.
 import { writeFileSync } from 'node:fs';
@@ -51,17 +54,24 @@ const pools = [new pg.Pool({ ...connection, max: MAX }), new pg.Pool({ ...connec
 const monitorOptions = { name: 'bench', leakDetectionThreshold: 2000, logger: { warn() {}, info() {} } };
 let leftHolders = 0;
 
-const MODES = {
-  query: (pool) => pool.query('SELECT 1'),
-  checkout: async (pool) => {
-    const client = await pool.connect();
-    try {
-      await client.query('SELECT 1');
-    } finally {
-      client.release();
-    }
-  },
+const checkout = async (pool) => {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT 1');
+  } finally {
+    client.release();
+  }
 };
+const ALL_VARIANTS = {
+  query: { run: (pool) => pool.query('SELECT 1'), options: {} },
+  checkout: { run: checkout, options: {} },
+  'checkout-adaptive': { run: checkout, options: { captureStacks: 'adaptive' } },
+  'checkout-nostack': { run: checkout, options: { captureStacks: false } },
+};
+const chosen = option('variants', 'query,checkout,checkout-adaptive').split(',');
+for (const name of chosen) if (!(name in ALL_VARIANTS)) throw new Error(`unknown variant ${name}; known: ${Object.keys(ALL_VARIANTS).join(', ')}`);
+const MODES = Object.fromEntries(chosen.map((name) => [name, ALL_VARIANTS[name].run]));
+const monitorFor = (pool, mode) => (CONTROL ? undefined : monitorPool(pool, { ...monitorOptions, ...ALL_VARIANTS[mode].options }));
 
 async function caller(pool, run, deadline, id) {
   let done = 0;
@@ -101,7 +111,7 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const mode of Object.keys(MODES)) {
     const bare = pools[round % 2];
     const instrumented = pools[(round + 1) % 2];
-    const monitor = CONTROL ? undefined : monitorPool(instrumented, monitorOptions);
+    const monitor = monitorFor(instrumented, mode);
     const order = (round >> 1) % 2 === 0 ? ['bare', 'instrumented'] : ['instrumented', 'bare'];
     const row = { round, mode, load1: loadavg()[0] };
     for (const name of order) row[name] = await measure(name === 'bare' ? bare : instrumented, mode, SECONDS);
@@ -110,7 +120,7 @@ for (let round = 0; round < ROUNDS; round++) {
     row.ratio = row.instrumented.qps / row.bare.qps;
     rows.push(row);
     console.log(
-      `round ${round} ${mode.padEnd(8)}: bare ${row.bare.qps.toFixed(0)} q/s (${row.bare.cpuUs.toFixed(1)} us CPU/q), ` +
+      `round ${round} ${mode.padEnd(17)}: bare ${row.bare.qps.toFixed(0)} q/s (${row.bare.cpuUs.toFixed(1)} us CPU/q), ` +
         `instrumented ${row.instrumented.qps.toFixed(0)} q/s (${row.instrumented.cpuUs.toFixed(1)} us CPU/q), ratio ${row.ratio.toFixed(4)}, load ${row.load1.toFixed(1)}`,
     );
   }
@@ -150,25 +160,28 @@ async function profiled(pool, mode, seconds) {
   let total = 0;
   let agent = 0;
   let gc = 0;
+  let capture = 0;
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
     const frame = nodes.get(id)?.callFrame;
     if (frame === undefined || frame.functionName === '(idle)') return;
     total += dt;
     if (frame.url.includes('/packages/agent/dist/')) agent += dt;
+    // V8's stack capture is native: its time is this function's self time.
+    if (frame.url.includes('/packages/agent/dist/pools/stack.js') && frame.functionName === 'captureStack') capture += dt;
     if (frame.functionName === '(garbage collector)') gc += dt;
   });
-  return { agentShare: agent / total, gcShare: gc / total };
+  return { agentShare: agent / total, captureShare: capture / total, gcShare: gc / total };
 }
 
 const profiles = {};
 for (const mode of Object.keys(MODES)) {
-  const monitor = CONTROL ? undefined : monitorPool(pools[1], monitorOptions);
+  const monitor = monitorFor(pools[1], mode);
   profiles[mode] = { bare: await profiled(pools[0], mode, SECONDS), instrumented: await profiled(pools[1], mode, SECONDS) };
   monitor?.stop();
   const p = profiles[mode];
   console.log(
-    `${mode} CPU profile: agent code ${(p.instrumented.agentShare * 100).toFixed(2)}% of busy CPU samples; ` +
+    `${mode} CPU profile: agent code ${(p.instrumented.agentShare * 100).toFixed(2)}% of busy CPU samples (stack capture ${(p.instrumented.captureShare * 100).toFixed(2)}%); ` +
       `GC ${(p.bare.gcShare * 100).toFixed(1)}% bare vs ${(p.instrumented.gcShare * 100).toFixed(1)}% instrumented`,
   );
 }
@@ -176,7 +189,7 @@ for (const mode of Object.keys(MODES)) {
 if (leftHolders !== 0) console.log(`unexpected: ${leftHolders} holders left after rounds`);
 
 if (JSON_OUT !== undefined) {
-  const settings = { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY, poolMax: MAX, leakDetectionThreshold: 2000, control: CONTROL };
+  const settings = { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY, poolMax: MAX, leakDetectionThreshold: 2000, variants: chosen, control: CONTROL };
   const machine = { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version };
   const command = `node benchmarks/pool-pg-throughput.mjs ${args.join(' ')}`.trim();
   writeFileSync(JSON_OUT, `${JSON.stringify({ benchmark: 'pool-pg-throughput', date: new Date().toISOString(), command, machine, settings, summary, profiles, rounds: rows }, null, 2)}\n`);

@@ -43,6 +43,11 @@ export class HolderRegistry {
     return borrow;
   }
 
+  /** The tracked borrows, oldest first (live view: do not change the registry while iterating). */
+  borrows(): IterableIterator<Borrow> {
+    return this._byConnection.values();
+  }
+
   /** Current holders as data, oldest first (stack text formatted here, on demand). */
   list(): HolderInfo[] {
     const at = performance.now();

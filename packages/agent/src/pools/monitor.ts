@@ -104,6 +104,7 @@ export class PoolMonitor implements BorrowHooks {
       maxFrames: settings.maxStackFrames,
       onLeak: options.onLeak,
       counted: () => this._metrics.leaked(),
+      holders: () => this._holders.borrows(),
     });
     this._waits = watchDeadlines(settings.acquireWarningMs, (b: Borrow) => b.requestedAt, (_b, waited) => this._slowBorrower(waited), now);
     adapter.attach(this);
@@ -171,7 +172,7 @@ export class PoolMonitor implements BorrowHooks {
       const { tracked, replaced } = this._holders.add(key, borrow, id);
       // Lent again without a release we saw (the pool dropped it silently): forget the old borrow.
       if (replaced !== undefined) this._leaks.returned(replaced, borrow.acquiredAt - replaced.acquiredAt);
-      if (tracked) this._leaks.track(borrow);
+      if (tracked) this._leaks.track();
     } catch {
       // Observation only.
     }
