@@ -4,6 +4,7 @@
 //
 //   node benchmarks/heap-analyze.mjs [--scales small,medium,large] [--tools leakhound,memlab,devtools]
 //                                    [--timeout 600] [--heap-mb 16384] [--repeat 1] [--out FILE]
+//                                    [--leakhound-at GIT-REV]
 //
 // Missing snapshots are generated first (benchmarks/generate-snapshot.mjs,
 // cached in benchmarks/.data). Each tool runs in its own child process, never
@@ -11,13 +12,14 @@
 // fails (OOM, string too long, timeout) is recorded as a failure. Prints a
 // markdown table and writes benchmarks/results/heap-analyze-<date>.json.
 // Run from anywhere; commands run with the repository root as cwd. Build
-// leakhound first (`npm run build` at the root).
+// leakhound first (`npm run build` at the root), or pass --leakhound-at HEAD
+// to measure a clean build of a commit (the working tree may be mid-edit).
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gb, gitRevision, machineInfo, measure, rawReadSpeed } from './lib/measure.mjs';
-import { ensureSnapshot, toolCommand } from './lib/tools.mjs';
+import { buildLeakhoundAt, ensureSnapshot, LEAKHOUND_BIN, toolCommand } from './lib/tools.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -25,7 +27,7 @@ const ALL_SCALES = ['small', 'medium', 'large'];
 const ALL_TOOLS = ['leakhound', 'memlab', 'devtools'];
 
 function parseArgs(argv) {
-  const opts = { scales: ALL_SCALES, tools: ALL_TOOLS, timeout: 600, heapMb: 16384, repeat: 1, out: '' };
+  const opts = { scales: ALL_SCALES, tools: ALL_TOOLS, timeout: 600, heapMb: 16384, repeat: 1, out: '', leakhoundAt: '' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -39,6 +41,7 @@ function parseArgs(argv) {
     else if (arg === '--heap-mb') opts.heapMb = Number(value());
     else if (arg === '--repeat') opts.repeat = Number(value());
     else if (arg === '--out') opts.out = value();
+    else if (arg === '--leakhound-at') opts.leakhoundAt = value();
     else throw new Error(`unknown argument ${arg} (see the header of heap-analyze.mjs)`);
   }
   for (const s of opts.scales) if (!ALL_SCALES.includes(s)) throw new Error(`unknown scale ${s}`);
@@ -50,9 +53,19 @@ function fmtSeconds(run) { return run.ok ? `${run.wallSeconds.toFixed(1)} s` : '
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (opts.tools.includes('leakhound') && !existsSync(join(root, 'packages/leakhound/dist/cli/main.js'))) {
+  const build = opts.leakhoundAt && opts.tools.includes('leakhound') ? buildLeakhoundAt(opts.leakhoundAt) : null;
+  if (build) console.error(`heap-bench: leakhound built from commit ${build.commit} in ${build.dir}`);
+  else if (opts.tools.includes('leakhound') && !existsSync(join(root, 'packages/leakhound/dist/cli/main.js'))) {
     throw new Error('leakhound is not built: run `npm run build` at the repository root');
   }
+  try {
+    await runAll(opts, build);
+  } finally {
+    build?.cleanup();
+  }
+}
+
+async function runAll(opts, build) {
   if (opts.tools.some((t) => t !== 'leakhound') && !existsSync(join(here, 'node_modules/heap-snapshot-toolkit'))) {
     throw new Error('reference tools missing: cd benchmarks && PUPPETEER_SKIP_DOWNLOAD=1 npm ci');
   }
@@ -69,7 +82,7 @@ async function main() {
     console.error(`heap-bench: ${rel} ${gb(fileBytes)}; raw read ${readSpeeds[scale].readMBps} MB/s, JS byte scan ${readSpeeds[scale].scanMBps} MB/s`);
     for (let r = 0; r < opts.repeat; r++) {
       for (const tool of opts.tools) {
-        const argv = toolCommand(tool, rel, opts.heapMb);
+        const argv = toolCommand(tool, rel, opts.heapMb, build?.bin ?? LEAKHOUND_BIN);
         const command = tool === 'leakhound' ? `${argv.join(' ')} > /dev/null` : argv.join(' ');
         console.error(`heap-bench: [${scale}] ${command}`);
         const run = await measure([process.execPath, ...argv.slice(1)], { cwd: root, timeoutSeconds: opts.timeout });
@@ -87,6 +100,7 @@ async function main() {
     commandLine: `node benchmarks/heap-analyze.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { ...machine, loadavgAtEnd: loadavg().map((l) => +l.toFixed(2)) },
     git: revision,
+    leakhoundBuild: build ? { commit: build.commit, how: 'git archive of the commit + tsc -b in a temporary directory' } : { commit: null, how: 'the working tree\'s packages/leakhound/dist' },
     note: 'shared machine: other engineers were running builds and tests at the same time; compare ratios within one run',
     readSpeeds, results, summary,
   };

@@ -5,7 +5,7 @@
 // < 2.5x one file.
 //
 //   node benchmarks/heap-diff.mjs [--scale medium] [--timeout 900] [--heap-mb 16384] [--repeat 1]
-//                                 [--with-memlab] [--out FILE]
+//                                 [--with-memlab] [--out FILE] [--leakhound-at GIT-REV]
 //
 // --with-memlab also times `memlab find-leaks` on the same three files, for
 // reference. The series is generated first when missing
@@ -15,12 +15,12 @@ import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gb, gitRevision, machineInfo, measure } from './lib/measure.mjs';
-import { ensureSnapshot, repoRoot, toolCommand } from './lib/tools.mjs';
+import { buildLeakhoundAt, ensureSnapshot, LEAKHOUND_BIN, repoRoot, toolCommand } from './lib/tools.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv) {
-  const opts = { scale: 'medium', timeout: 900, heapMb: 16384, repeat: 1, withMemlab: false, out: '' };
+  const opts = { scale: 'medium', timeout: 900, heapMb: 16384, repeat: 1, withMemlab: false, out: '', leakhoundAt: '' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -34,6 +34,7 @@ function parseArgs(argv) {
     else if (arg === '--repeat') opts.repeat = Number(value());
     else if (arg === '--with-memlab') opts.withMemlab = true;
     else if (arg === '--out') opts.out = value();
+    else if (arg === '--leakhound-at') opts.leakhoundAt = value();
     else throw new Error(`unknown argument ${arg} (see the header of heap-diff.mjs)`);
   }
   return opts;
@@ -41,9 +42,20 @@ function parseArgs(argv) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!existsSync(join(repoRoot, 'packages/leakhound/dist/cli/main.js'))) {
+  const build = opts.leakhoundAt ? buildLeakhoundAt(opts.leakhoundAt) : null;
+  if (build) console.error(`heap-diff: leakhound built from commit ${build.commit} in ${build.dir}`);
+  else if (!existsSync(join(repoRoot, 'packages/leakhound/dist/cli/main.js'))) {
     throw new Error('leakhound is not built: run `npm run build` at the repository root');
   }
+  try {
+    await runAll(opts, build);
+  } finally {
+    build?.cleanup();
+  }
+}
+
+async function runAll(opts, build) {
+  const bin = build?.bin ?? LEAKHOUND_BIN;
   const files = ensureSnapshot(opts.scale, 3).map((f) => relative(repoRoot, f));
   const sizes = files.map((f) => statSync(join(repoRoot, f)).size);
   const middle = files[1];
@@ -52,9 +64,9 @@ async function main() {
   const revision = gitRevision(repoRoot);
   const runs = [];
   const jobs = [
-    { name: 'analyze', argv: toolCommand('leakhound', middle, opts.heapMb), okExitCodes: [0] },
+    { name: 'analyze', argv: toolCommand('leakhound', middle, opts.heapMb, bin), okExitCodes: [0] },
     // diff exits 1 when it has findings: that is a successful run here.
-    { name: 'diff', argv: toolCommand('leakhound-diff', files, opts.heapMb), okExitCodes: [0, 1] },
+    { name: 'diff', argv: toolCommand('leakhound-diff', files, opts.heapMb, bin), okExitCodes: [0, 1] },
   ];
   if (opts.withMemlab) {
     jobs.push({ name: 'memlab find-leaks', argv: toolCommand('memlab-find-leaks', files, opts.heapMb), okExitCodes: [0] });
@@ -90,6 +102,7 @@ async function main() {
     commandLine: `node benchmarks/heap-diff.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { ...machine, loadavgAtEnd: loadavg().map((l) => +l.toFixed(2)) },
     git: revision,
+    leakhoundBuild: build ? { commit: build.commit, how: 'git archive of the commit + tsc -b in a temporary directory' } : { commit: null, how: 'the working tree\'s packages/leakhound/dist' },
     note: 'shared machine: other engineers were running builds and tests at the same time; compare ratios within one run',
     runs, summary,
   };
