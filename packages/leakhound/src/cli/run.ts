@@ -136,7 +136,7 @@ export async function executeRun(options: RunOptions, log: (line: string) => voi
   const runner = new Runner(options, {
     log,
     ...(onRequests ? { onRequests } : {}),
-    analyze: analyzeRunSnapshots,
+    analyze: (paths, context) => analyzeRunSnapshots(paths, context, log),
     readPools: readPoolReport,
   });
   const onSignal = (signal: NodeJS.Signals): void => {

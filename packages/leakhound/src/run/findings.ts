@@ -1,18 +1,53 @@
-// The snapshot analysis step of `leakhound run`: baseline/target/final -> findings.
-import { createProgressReporter } from '../heap/progress.js';
+// The snapshot analysis step of `leakhound run`: baseline/target/final ->
+// findings. The diff engine (`leakhound diff`) names what grew; the run's own
+// growth attribution (growth.ts) stands in when the diff cannot run.
+import { createProgressReporter, type ProgressFn } from '../heap/progress.js';
+import { formatLocation } from '../heap/locations.js';
+import { diffSnapshots, type DiffFinding } from '../diff/diff.js';
 import { growthFindings } from './growth.js';
 import type { RunFinding } from './types.js';
 import type { AnalysisContext } from './runner.js';
 
-/** Below a quarter of the leak threshold per request, a holder cannot explain a leak: V8 caches and lazy state. */
+/** Below a quarter of the leak threshold per request, growth cannot explain a leak: V8 caches and lazy state. */
 const SHARE_OF_THRESHOLD = 0.25;
 const MIN_BYTES = 16 * 1024;
+const MAX_FINDINGS = 5;
 
-export async function analyzeRunSnapshots(paths: { baseline: string; target: string; final: string }, context: AnalysisContext): Promise<RunFinding[]> {
-  const onProgress = createProgressReporter(process.stderr);
+export function fromDiffFinding(finding: DiffFinding): RunFinding {
+  return {
+    summary: finding.summary,
+    kind: finding.kind,
+    className: finding.className,
+    bytes: finding.retainedGrowth,
+    count: finding.newCount,
+    path: finding.path.map((step) => ({
+      edgeName: step.edgeName,
+      edgeType: step.edgeType,
+      className: step.className,
+      nodeType: step.nodeType,
+      location: step.location ? formatLocation(step.location) : null,
+    })),
+    locations: finding.locations.map((l) => formatLocation(l.location)),
+  };
+}
+
+export async function analyzeRunSnapshots(
+  paths: { baseline: string; target: string; final: string },
+  context: AnalysisContext,
+  log: (line: string) => void = () => {},
+): Promise<RunFinding[]> {
+  const onProgress: ProgressFn = createProgressReporter(process.stderr);
   const minBytes = Math.max(MIN_BYTES, context.requests * context.thresholdBytesPerRequest * SHARE_OF_THRESHOLD);
   try {
-    return await growthFindings(paths, { onProgress, minBytes });
+    let findings: RunFinding[];
+    try {
+      const report = await diffSnapshots([paths.baseline, paths.target, paths.final], { onProgress, maxFindings: 20 });
+      findings = report.findings.map(fromDiffFinding);
+    } catch (error) {
+      log(`diff engine failed (${error instanceof Error ? error.message : String(error)}); using the run's growth attribution`);
+      findings = await growthFindings(paths, { onProgress, minBytes, maxFindings: MAX_FINDINGS });
+    }
+    return findings.filter((f) => f.bytes >= minBytes).slice(0, MAX_FINDINGS);
   } finally {
     onProgress('done', 1, 1);
   }

@@ -74,7 +74,8 @@ export function renderVerdict(result: RunResult): string {
   const total = result.rounds.reduce((sum, r) => sum + r.requests, 0);
   lines.push(`requests: ${total} in ${result.rounds.length - 1} rounds against ${result.target.origin}${result.target.paths.join(', ')}`);
 
-  if (result.findings.length > 0) {
+  // On a clean verdict the findings were below the threshold: listed in --json / --html only.
+  if (result.findings.length > 0 && result.verdict !== 'clean') {
     lines.push('', 'What grew (snapshot diff):');
     result.findings.slice(0, TOP_FINDINGS).forEach((finding, i) => {
       lines.push(`  ${i + 1}. ${finding.summary}`);
