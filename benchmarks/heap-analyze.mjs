@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gb, gitRevision, machineInfo, measure, rawReadSpeed } from './lib/measure.mjs';
+import { gb, gitRevision, killRunning, machineInfo, measure, rawReadSpeed } from './lib/measure.mjs';
 import { buildLeakhoundAt, ensureSnapshot, LEAKHOUND_BIN, toolCommand } from './lib/tools.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -58,6 +58,10 @@ async function main() {
   else if (opts.tools.includes('leakhound') && !existsSync(join(root, 'packages/leakhound/dist/cli/main.js'))) {
     throw new Error('leakhound is not built: run `npm run build` at the repository root');
   }
+  // Ctrl-C or a kill must not leave the temporary build behind.
+  const onSignal = () => { killRunning(); build?.cleanup(); process.exit(130); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     await runAll(opts, build);
   } finally {

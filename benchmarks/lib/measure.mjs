@@ -9,6 +9,19 @@ import { cpus, freemem, loadavg, totalmem, tmpdir, release } from 'node:os';
 import { join } from 'node:path';
 
 const GNU_TIME = '/usr/bin/time';
+
+// The tool being measured runs in its own process group (see measure()), so
+// a signal to the harness does not reach it: killRunning() does.
+let runningGroup = 0;
+let runningDir = '';
+
+/** Kills the process group of the tool being measured, if any. */
+export function killRunning() {
+  if (runningGroup === 0) return;
+  try { process.kill(-runningGroup, 'SIGKILL'); } catch { /* already gone */ }
+  runningGroup = 0;
+  if (runningDir) rmSync(runningDir, { recursive: true, force: true });
+}
 const POLL_MS = 200;
 
 /**
@@ -89,6 +102,7 @@ function classify(exitCode, signal, timedOut, stderr) {
  */
 export async function measure(argv, { timeoutSeconds = 600, cwd = process.cwd(), keepStdout = false, okExitCodes = [0] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'lh-bench-'));
+  runningDir = dir;
   const timeFile = join(dir, 'time.txt');
   const useGnuTime = existsSync(GNU_TIME);
   const full = useGnuTime ? [GNU_TIME, '-f', '%e %M %U %S', '-o', timeFile, ...argv] : argv;
@@ -102,6 +116,7 @@ export async function measure(argv, { timeoutSeconds = 600, cwd = process.cwd(),
     // detached: its own process group, so a timeout kills the tool and any
     // worker it forked, not just GNU time.
     const child = spawn(full[0], full.slice(1), { cwd, detached: true, stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'] });
+    runningGroup = child.pid ?? 0;
     child.stderr.on('data', (chunk) => { stderr = (stderr + chunk.toString()).slice(-20_000); });
     if (keepStdout) child.stdout.on('data', (chunk) => { stdout = (stdout + chunk.toString()).slice(-200_000); });
     const poll = setInterval(() => { treePeak = Math.max(treePeak, treeRss(child.pid)); }, POLL_MS);
@@ -111,6 +126,7 @@ export async function measure(argv, { timeoutSeconds = 600, cwd = process.cwd(),
     }, timeoutSeconds * 1000);
     child.on('error', (err) => { stderr += String(err); });
     child.on('close', (code, signal) => {
+      runningGroup = 0;
       clearInterval(poll);
       clearTimeout(timer);
       resolveRun({ code, signal });
@@ -141,6 +157,7 @@ export async function measure(argv, { timeoutSeconds = 600, cwd = process.cwd(),
     }
   }
   rmSync(dir, { recursive: true, force: true });
+  runningDir = '';
   const ok = !timedOut && !innerSignal && okExitCodes.includes(innerCode);
   return {
     ok,
