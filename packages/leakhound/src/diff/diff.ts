@@ -13,7 +13,7 @@ import type { ProgressFn } from '../heap/progress.js';
 import { parseSnapshotFile } from '../heap/parser.js';
 import { computeDominators } from '../heap/dominators.js';
 import { classHistogram, type HistogramRow } from '../heap/histogram.js';
-import { prepareAnalysis, type HeapAnalysis } from '../heap/analysis.js';
+import { prepareAnalysis, type HeapAnalysis, type PathStepJson } from '../heap/analysis.js';
 import { classTable, isInternalNode } from '../heap/names.js';
 import { retainerPath, type PathStep } from '../heap/paths.js';
 import { sourceLocation, type SourceLocation } from '../heap/locations.js';
@@ -40,16 +40,8 @@ export interface DiffOptions {
   onFinal?: (analysis: HeapAnalysis) => void;
 }
 
-export interface DiffPathStep {
-  nodeId: number;
-  className: string;
-  name: string;
-  nodeType: string;
-  edgeName: string;
-  edgeType: string;
-  selfSize: number;
-  location: SourceLocation | null;
-}
+/** A path step as `analyze --json` writes it (PathStep without the ordinal). */
+export type DiffPathStep = PathStepJson;
 
 export interface DiffCollection {
   kind: CollectionKind;
@@ -227,16 +219,8 @@ export function foldPath(path: readonly PathStep[], maxSteps: number): DiffPathS
 }
 
 function jsonStep(step: PathStep): DiffPathStep {
-  return {
-    nodeId: step.nodeId,
-    className: step.className,
-    name: step.name,
-    nodeType: step.nodeType,
-    edgeName: step.edgeName,
-    edgeType: step.edgeType,
-    selfSize: step.selfSize,
-    location: step.location,
-  };
+  const { node: _node, ...json } = step;
+  return json;
 }
 
 /**

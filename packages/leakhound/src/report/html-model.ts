@@ -164,6 +164,3 @@ export function dominatorTreeExcerpt(snap: HeapSnapshot, dom: DominatorTreeLike,
   }
   return tree;
 }
-
-/** Node types whose names are string values (the report redacts them). */
-export const STRING_NODE_TYPES: readonly string[] = [...STRING_TYPES];
