@@ -11,6 +11,7 @@ import { classHistogram, type HistogramRow } from './histogram.js';
 import { heapStatistics, type HeapStatistics } from './statistics.js';
 import { findLeakSuspects, type LeakSuspect } from './suspects.js';
 import type { SourceLocation } from './locations.js';
+import { releaseMemory } from './memory.js';
 
 /** Bumped on any incompatible change of AnalysisReport; additions keep the version. */
 export const SCHEMA_VERSION = 1;
@@ -111,11 +112,15 @@ export function prepareAnalysis(snap: HeapSnapshot, onProgress?: ProgressFn): He
     throw new LeakhoundError('LH_ERR_SNAPSHOT_FORMAT', 'the snapshot has no nodes (not even the root); take it again');
   }
   const progress = onProgress ?? (() => {});
+  // The parser's buffers are garbage by now.
+  releaseMemory(snap.nodeCount);
   // No full retainers: the dominator pass builds compact essential-only ones.
   const dominators = computeDominators(snap, null, progress);
+  releaseMemory(snap.nodeCount);
   progress('retainer paths', 0, 1);
   const rootPaths = computeRootPaths(snap);
   progress('retainer paths', 1, 1);
+  releaseMemory(snap.nodeCount);
   progress('histogram', 0, 1);
   const histogram = classHistogram(snap, dominators);
   progress('histogram', 1, 1);

@@ -7,6 +7,7 @@
 import type { HeapSnapshot } from './snapshot.js';
 import { countsToOffsets, type Retainers } from './retainers.js';
 import type { ProgressFn } from './progress.js';
+import { releaseMemory } from './memory.js';
 
 export interface Dominators {
   /** Immediate dominator ordinal; idom[root] = root. Unreachable nodes hang under the root (see `reachable`). */
@@ -273,8 +274,6 @@ interface Tree {
    * garbage still waits for the collector.
    */
   spare: [Uint32Array, Uint32Array];
-  /** The predecessor lists' memory (compact mode), free for the retained sizes. */
-  spareBuffer: ArrayBufferLike | undefined;
   /** Immediate dominator per vertex, as a vertex; index 0 unused. */
   dom: Uint32Array;
   n: number;
@@ -332,25 +331,25 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   const vertex = new Uint32Array(length);
   const label = new Uint32Array(length);
   const semi = new Uint32Array(length);
-  // The DFS cursor per node, dropped after the searches.
-  let cursor: Uint32Array | null = new Uint32Array(length);
+  // The DFS cursor (next edge to look at) per depth of the current path, not
+  // per node: only the path's nodes need one. Grows for deep chains.
+  let cursors = new Uint32Array(1 << 16);
   let n = 0;
 
   const dfs = (start: number): void => {
     const isEssential = essential!;
-    const scratch = cursor!;
-    scratch[start - 1] = firstEdge[start - 1]!;
+    let depth = 0;
+    cursors[0] = firstEdge[start - 1]!;
     let v = start;
-    while (v !== 0) {
+    for (;;) {
       if (semi[v] === 0) {
         semi[v] = ++n;
         vertex[n] = v;
         label[v] = v;
         if ((n & (PROGRESS_STEP - 1)) === 0) progress('dominators: depth-first search', n, nodeCount);
       }
-      const ordinal = v - 1;
-      const end = firstEdge[ordinal + 1]!;
-      let e = scratch[ordinal]!;
+      const end = firstEdge[v]!;
+      let e = cursors[depth]!;
       let target = 0;
       for (; e < end; e++) {
         if (isEssential[e] === 0) continue;
@@ -359,12 +358,18 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
       }
       if (e < end) {
         // Descend into the first unvisited successor; resume after it later.
-        scratch[ordinal] = e + 1;
+        cursors[depth] = e + 1;
         parent[target + 1] = v;
-        scratch[target] = firstEdge[target]!;
+        if (++depth === cursors.length) {
+          const grown = new Uint32Array(cursors.length * 2);
+          grown.set(cursors);
+          cursors = grown;
+        }
+        cursors[depth] = firstEdge[target]!;
         v = target + 1;
       } else {
-        scratch[ordinal] = end;
+        if (depth === 0) return;
+        depth--;
         v = parent[v]!;
       }
     }
@@ -406,7 +411,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
       label[v] = v;
     }
   }
-  cursor = null;
+  cursors = new Uint32Array(0);
 
   const preds = compact
     ? compactPredecessors(snap, essential!, inputs.inDegree!, parent, virtualParent, label)
@@ -417,6 +422,9 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
     essential = null;
     inputs.essential = null;
   }
+  // The edge flags and the search's scratch are garbage now: return them
+  // before the semidominator pass allocates.
+  releaseMemory(nodeCount);
 
   const ancestor = new Uint32Array(length);
   // The compression stack holds one ancestor chain; it grows when needed
@@ -484,7 +492,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
     while (dfn[d]! > limit) d = dom[d]!;
     dom[w] = d;
   }
-  return { vertex, dom, n, reachable, reachableCount, spare: [semi, parent], spareBuffer: compact ? predNode.buffer : undefined };
+  return { vertex, dom, n, reachable, reachableCount, spare: [semi, parent] };
 }
 
 /**
@@ -505,9 +513,13 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
   };
   inputs.essential = essentialEdges(snap, inputs.inDegree ?? undefined);
   progress('essential edges', 1, 1);
-  const { vertex, dom, n, reachable, reachableCount, spare, spareBuffer } = dominatorTree(snap, inputs, progress);
+  const { vertex, dom, n, reachable, reachableCount, spare } = dominatorTree(snap, inputs, progress);
   inputs.essential = null;
   inputs.retainers = null;
+  // The predecessor lists (4 bytes per essential edge) die with the tree pass:
+  // free them before the retained sizes take 8 bytes per node. (Writing the
+  // sizes over the lists' buffer instead would keep all of its pages resident.)
+  releaseMemory(nodeCount);
   const r = snap.rootNode + 1;
 
   progress('retained sizes', 0, 1);
@@ -515,9 +527,7 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
   const idom = dom.subarray(1);
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) idom[ordinal] = idom[ordinal]! - 1;
   // The retained sizes start as the shallow sizes; the kept copy of those is 32-bit.
-  // Written over memory the tree no longer needs: allocating here, while the
-  // tree's garbage still awaits the collector, would set the process's peak.
-  const retainedSize = computeShallowSizes(snap, spare[0], spareBuffer);
+  const retainedSize = computeShallowSizes(snap, spare[0]);
   const shallowSize = compactSizes(retainedSize, spare[1]);
   // Reverse DFS order visits every node after all of its dominator-tree descendants.
   for (let i = n; i > 1; i--) {
@@ -526,16 +536,24 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
     retainedSize[d] = retainedSize[d]! + retainedSize[ordinal]!;
   }
 
+  // Dominator children in CSR form, written over arrays the tree no longer
+  // needs (the shallow-size scratch and the DFS order): no new N-sized arrays
+  // at the process's peak. Counts become end offsets, then each child is put
+  // in front of its dominator's range, leaving the start offsets.
   const rootOrdinal = r - 1;
-  const firstDominated = new Uint32Array(nodeCount + 1);
+  const firstDominated = spare[0].fill(0);
   for (let i = 0; i < nodeCount; i++) if (i !== rootOrdinal) firstDominated[idom[i]!]!++;
-  const dominated = new Uint32Array(countsToOffsets(firstDominated));
-  const fill = firstDominated.slice(0, nodeCount);
-  for (let i = 0; i < nodeCount; i++) {
-    if (i === rootOrdinal) continue;
-    const d = idom[i]!;
-    dominated[fill[d]!++] = i;
+  let running = 0;
+  for (let i = 0; i <= nodeCount; i++) {
+    running += firstDominated[i]!;
+    firstDominated[i] = running;
   }
+  const dominated = vertex.subarray(0, running);
+  for (let i = nodeCount - 1; i >= 0; i--) {
+    if (i === rootOrdinal) continue;
+    dominated[--firstDominated[idom[i]!]!] = i;
+  }
+  firstDominated[nodeCount] = running;
 
   let unreachableSize = 0;
   for (let i = 0; i < nodeCount; i++) if (reachable[i] === 0) unreachableSize += shallowSize[i]!;

@@ -91,9 +91,14 @@ class GrowableNumbers {
 
 type Columns = Pick<
   HeapSnapshotInit,
-  | 'nodeType' | 'nodeName' | 'nodeId' | 'nodeSelfSize' | 'nodeEdgeCount' | 'nodeTraceId' | 'nodeDetachedness'
+  | 'nodeType' | 'nodeName' | 'nodeId' | 'nodeTraceId' | 'nodeDetachedness'
   | 'edgeType' | 'edgeNameOrIndex' | 'edgeToNode'
->;
+> & {
+  /** 32-bit until a size does not fit (never seen in practice), then widened once to doubles. */
+  nodeSelfSize: Uint32Array | Float64Array;
+  /** Built while the nodes stream in (running sum of edge_count); length nodeCount + 1. */
+  firstEdge: Uint32Array;
+};
 
 /**
  * The resumable scanner. Feed it consecutive pieces of the file with feed(),
@@ -234,6 +239,7 @@ export class SnapshotStreamParser {
     this._checkCounts();
     const strings = this._strings;
     this._checkNames(cols, strings.count);
+    cols.firstEdge[this._nodeCount] = this._edgeSum;
     const locations = this._buildLocations(meta);
     onProgress('validate', 1, 1);
     return new HeapSnapshot({
@@ -245,7 +251,7 @@ export class SnapshotStreamParser {
       nodeName: cols.nodeName,
       nodeId: cols.nodeId,
       nodeSelfSize: cols.nodeSelfSize,
-      nodeEdgeCount: cols.nodeEdgeCount,
+      firstEdge: cols.firstEdge,
       nodeTraceId: cols.nodeTraceId,
       nodeDetachedness: cols.nodeDetachedness,
       edgeType: cols.edgeType,
@@ -498,8 +504,8 @@ export class SnapshotStreamParser {
         nodeType: new Uint8Array(n),
         nodeName: new Uint32Array(n),
         nodeId: new Uint32Array(n),
-        nodeSelfSize: new Float64Array(n),
-        nodeEdgeCount: new Uint32Array(n),
+        nodeSelfSize: new Uint32Array(n),
+        firstEdge: new Uint32Array(n + 1),
         nodeTraceId: header.nodeTraceId >= 0 ? new Uint32Array(n) : null,
         nodeDetachedness: header.nodeDetachedness >= 0 ? new Uint8Array(n) : null,
         edgeType: new Uint8Array(e),
@@ -754,7 +760,7 @@ export class SnapshotStreamParser {
     const nodeName = cols.nodeName;
     const nodeId = cols.nodeId;
     const nodeSelfSize = cols.nodeSelfSize;
-    const nodeEdgeCount = cols.nodeEdgeCount;
+    const firstEdge = cols.firstEdge;
     const nodeTraceId = cols.nodeTraceId!;
     const nodeDetachedness = cols.nodeDetachedness!;
     const typeCount = this._nodeTypeCount;
@@ -810,8 +816,8 @@ export class SnapshotStreamParser {
       }
       if (record >= count) throw this._tooMany(i);
       if (type >= typeCount) throw this._badValue('node type', type, typeCount, i);
-      if (name > MAX_U32 || id > MAX_U32 || edges > MAX_U32 || trace > MAX_U32 || detached > 255 || size > MAX_SIZE) {
-        // Rare: let _storeNode name the bad field.
+      if (name > MAX_U32 || id > MAX_U32 || edges > MAX_U32 || trace > MAX_U32 || detached > 255 || size > MAX_U32) {
+        // Rare: let _storeNode name the bad field (or widen the sizes).
         i = recordStart;
         break;
       }
@@ -819,7 +825,7 @@ export class SnapshotStreamParser {
       nodeName[record] = name;
       nodeId[record] = id;
       nodeSelfSize[record] = size;
-      nodeEdgeCount[record] = edges;
+      firstEdge[record] = edgeSum;
       if (name > maxName) maxName = name;
       edgeSum += edges;
       // Almost always 0: skipping the write leaves those pages untouched (not in RSS).
@@ -851,9 +857,10 @@ export class SnapshotStreamParser {
     cols.nodeId[record] = this._u32(values[meta.nodeId]!, 'node id', i);
     const size = values[meta.nodeSelfSize]!;
     if (size > MAX_SIZE) throw this._badValue('node self_size', size, MAX_SIZE, i);
+    if (size > MAX_U32 && cols.nodeSelfSize instanceof Uint32Array) cols.nodeSelfSize = Float64Array.from(cols.nodeSelfSize);
     cols.nodeSelfSize[record] = size;
     const edges = this._u32(values[meta.nodeEdgeCount]!, 'node edge_count', i);
-    cols.nodeEdgeCount[record] = edges;
+    cols.firstEdge[record] = this._edgeSum;
     this._edgeSum += edges;
     const trace = cols.nodeTraceId === null ? 0 : this._u32(values[meta.nodeTraceId]!, 'node trace_node_id', i);
     if (trace !== 0) cols.nodeTraceId![record] = trace;
@@ -989,16 +996,13 @@ export class SnapshotStreamParser {
     // Something is wrong: find the first culprit for the message.
     const nodeCount = this._nodeCount;
     const names = cols.nodeName;
-    const edgeCounts = cols.nodeEdgeCount;
-    let edgeSum = 0;
     for (let n = 0; n < nodeCount; n++) {
       if (names[n]! >= stringCount) {
         throw this._inconsistent(`node ${n} has name index ${names[n]}, but there are only ${stringCount} strings`);
       }
-      edgeSum += edgeCounts[n]!;
     }
-    if (edgeSum !== this._edgeCount) {
-      throw this._inconsistent(`the nodes' edge_count values add up to ${edgeSum}, but edge_count is ${this._edgeCount}`);
+    if (this._edgeSum !== this._edgeCount) {
+      throw this._inconsistent(`the nodes' edge_count values add up to ${this._edgeSum}, but edge_count is ${this._edgeCount}`);
     }
     const edgeTypes = this._meta!.meta.edgeTypes;
     // Element and hidden edges carry an index, every other type a string index.

@@ -19,8 +19,11 @@ export interface HeapSnapshotInit {
   nodeType: Uint8Array;
   nodeName: Uint32Array;
   nodeId: Uint32Array;
-  nodeSelfSize: Float64Array;
-  nodeEdgeCount: Uint32Array;
+  /** 32-bit unless some size needs more (a builder that sees one widens to doubles). */
+  nodeSelfSize: Uint32Array | Float64Array;
+  /** Either the per-node edge counts or, cheaper, their running sum (`firstEdge`, length nodeCount + 1). */
+  nodeEdgeCount?: Uint32Array;
+  firstEdge?: Uint32Array;
   nodeTraceId: Uint32Array | null;
   nodeDetachedness: Uint8Array | null;
   edgeType: Uint8Array;
@@ -43,8 +46,7 @@ export class HeapSnapshot {
   readonly nodeType: Uint8Array;
   readonly nodeName: Uint32Array;
   readonly nodeId: Uint32Array;
-  readonly nodeSelfSize: Float64Array;
-  readonly nodeEdgeCount: Uint32Array;
+  readonly nodeSelfSize: Uint32Array | Float64Array;
   readonly nodeTraceId: Uint32Array | null;
   readonly nodeDetachedness: Uint8Array | null;
   readonly edgeType: Uint8Array;
@@ -93,7 +95,6 @@ export class HeapSnapshot {
     this.nodeName = init.nodeName;
     this.nodeId = init.nodeId;
     this.nodeSelfSize = init.nodeSelfSize;
-    this.nodeEdgeCount = init.nodeEdgeCount;
     this.nodeTraceId = init.nodeTraceId;
     this.nodeDetachedness = init.nodeDetachedness;
     this.edgeType = init.edgeType;
@@ -105,15 +106,19 @@ export class HeapSnapshot {
     this.locationColumn = init.locationColumn;
     this.sourceBytes = init.sourceBytes;
 
-    const firstEdge = new Uint32Array(this.nodeCount + 1);
-    const counts = this.nodeEdgeCount;
-    let running = 0;
-    for (let i = 0; i < this.nodeCount; i++) {
-      firstEdge[i] = running;
-      running += counts[i]!;
+    if (init.firstEdge !== undefined) {
+      this.firstEdge = init.firstEdge;
+    } else {
+      const firstEdge = new Uint32Array(this.nodeCount + 1);
+      const counts = init.nodeEdgeCount ?? new Uint32Array(this.nodeCount);
+      let running = 0;
+      for (let i = 0; i < this.nodeCount; i++) {
+        firstEdge[i] = running;
+        running += counts[i]!;
+      }
+      firstEdge[this.nodeCount] = running;
+      this.firstEdge = firstEdge;
     }
-    firstEdge[this.nodeCount] = running;
-    this.firstEdge = firstEdge;
 
     const nt = this.meta.nodeTypes;
     const et = this.meta.edgeTypes;
@@ -139,6 +144,17 @@ export class HeapSnapshot {
     this.edgeTypeHidden = et.indexOf('hidden');
     this.edgeTypeShortcut = et.indexOf('shortcut');
     this.edgeTypeWeak = et.indexOf('weak');
+  }
+
+  /**
+   * Edge count per node, derived from `firstEdge` on every call (a new array:
+   * the snapshot does not keep the column, 4 bytes per node saved).
+   */
+  get nodeEdgeCount(): Uint32Array {
+    const counts = new Uint32Array(this.nodeCount);
+    const first = this.firstEdge;
+    for (let i = 0; i < counts.length; i++) counts[i] = first[i + 1]! - first[i]!;
+    return counts;
   }
 
   /** The root node is always ordinal 0 in V8 snapshots. */
