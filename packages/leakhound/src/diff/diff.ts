@@ -453,7 +453,7 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     const sample: number[] = [];
     probe.forEachEntry(n, kind, (entry) => {
       if (age[entry] === 0) return;
-      const cls = names[classOf[entry]!]!;
+      const cls = entryLabel(snap, entry, names[classOf[entry]!]!);
       entryClasses.set(cls, (entryClasses.get(cls) ?? 0) + 1);
       if (sampleEntry < 0 || (cls !== '(string)' && names[classOf[sampleEntry]!] === '(string)')) sampleEntry = entry;
       if (sample.length < 5) sample.push(nodeId[entry]!);
@@ -592,6 +592,13 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     findings: shown.slice(0, maxFindings),
     classGrowth,
   };
+}
+
+/** A closure entry is named after its function ("onConfigChanged()"), the rest by class. */
+function entryLabel(snap: HeapSnapshot, node: number, className: string): string {
+  if (snap.nodeType[node] !== snap.nodeTypeClosure) return className;
+  const name = snap.nodeNameString(node);
+  return name ? `${name}()` : className;
 }
 
 /** Entry counts of a collection in every snapshot; null when it did not exist in the target. */

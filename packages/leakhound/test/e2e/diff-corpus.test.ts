@@ -35,7 +35,9 @@ const cases: Case[] = [
   {
     program: 'listeners',
     leak: 'listener per request on a long-lived emitter',
-    names: (f) => f.collection?.heldAs === 'config-changed' && steps(f).includes('bus._events.config-changed') && f.summary.includes('EventEmitter `bus`'),
+    names: (f) =>
+      f.collection?.heldAs === 'config-changed' && steps(f).includes('bus._events.config-changed') &&
+      f.summary.includes('EventEmitter `bus` gained 600 onConfigChanged() entries'),
   },
   {
     program: 'cache',
@@ -56,6 +58,16 @@ const cases: Case[] = [
     program: 'promises',
     leak: 'promises kept in a list',
     names: (f) => f.collection?.heldAs === 'inflight' && f.className === 'Promise',
+  },
+  {
+    program: 'dictionary',
+    leak: 'plain object used as a dictionary of sessions',
+    names: (f) => f.collection?.heldAs === 'sessionsById' && f.collection.kind === 'Object' && f.className === 'UserSession',
+  },
+  {
+    program: 'seen-set',
+    leak: 'Set of processed messages never pruned',
+    names: (f) => f.collection?.heldAs === 'processed' && f.collection.kind === 'Set' && f.className === 'IncomingMessage',
   },
   { program: 'lru', leak: null },
   { program: 'churn', leak: null },
