@@ -3,20 +3,31 @@
 // number of buckets (24 by default), never the number of raw samples.
 
 /** Median of pairwise slopes; robust to up to ~29% outliers, unlike least squares. */
+// Scratch space reused across calls: evaluations run once a minute in the agent,
+// but tens of thousands of times when the test corpus is replayed.
+let scratch = new Float64Array(512);
+
+function scratchOf(size: number): Float64Array {
+  if (scratch.length < size) scratch = new Float64Array(size);
+  return scratch;
+}
+
+/** Median of pairwise slopes; robust to up to ~29% outliers, unlike least squares. */
 export function theilSenSlope(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): number {
-  const slopes: number[] = [];
+  const slopes = scratchOf((n * (n - 1)) / 2);
+  let count = 0;
   for (let i = 0; i < n; i++) {
     const xi = xs[i] as number;
     const yi = ys[i] as number;
     for (let j = i + 1; j < n; j++) {
       const dx = (xs[j] as number) - xi;
-      if (dx !== 0) slopes.push(((ys[j] as number) - yi) / dx);
+      if (dx !== 0) slopes[count++] = ((ys[j] as number) - yi) / dx;
     }
   }
-  if (slopes.length === 0) return 0;
-  slopes.sort((a, b) => a - b);
-  const mid = slopes.length >> 1;
-  return slopes.length % 2 === 1 ? (slopes[mid] as number) : ((slopes[mid - 1] as number) + (slopes[mid] as number)) / 2;
+  if (count === 0) return 0;
+  const sorted = slopes.subarray(0, count).sort();
+  const mid = count >> 1;
+  return count % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export interface MannKendall {
@@ -41,7 +52,9 @@ export function mannKendall(ys: ArrayLike<number>, n: number): MannKendall {
   }
   // Tie correction: post-GC floors of an idle heap repeat exactly, which would
   // otherwise inflate the variance estimate's trust in small differences.
-  const sorted = Array.from({ length: n }, (_, i) => ys[i] as number).sort((a, b) => a - b);
+  const sorted = scratchOf(n).subarray(0, n);
+  for (let i = 0; i < n; i++) sorted[i] = ys[i] as number;
+  sorted.sort();
   let tieTerm = 0;
   for (let i = 0; i < n; ) {
     let j = i + 1;

@@ -233,6 +233,19 @@ export class LeakDetector {
     }
   }
 
+  /** Index (0 = oldest) of the first slot starting at or after `at`; slots are in time order. */
+  private _firstSlotAtOrAfter(at: number): number {
+    const slotMs = this.options.slotMs;
+    let lo = 0;
+    let hi = this._size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this._slotIndex[(this._head + mid) % this._capacity] as number) * slotMs < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   private _evaluateWindow(now: number, windowMs: number): WindowVerdict | null {
     const o = this.options;
     const B = o.buckets;
@@ -241,15 +254,11 @@ export class LeakDetector {
     const bx = this._bx;
     const by = this._by;
     by.fill(Infinity);
-    let olderMax = -Infinity;
-    for (let k = 0; k < this._size; k++) {
+    const first = this._firstSlotAtOrAfter(start);
+    for (let k = first; k < this._size; k++) {
       const pos = (this._head + k) % this._capacity;
       const t = (this._slotIndex[pos] as number) * o.slotMs;
       const v = this._slotMin[pos] as number;
-      if (t < start) {
-        if (v > olderMax) olderMax = v;
-        continue;
-      }
       let b = Math.floor((t - start) / width);
       if (b >= B) b = B - 1;
       if (v < (by[b] as number)) by[b] = v;
@@ -295,9 +304,9 @@ export class LeakDetector {
       verdict.reason = `post-GC heap floor rising over ${windowText}; a leak is confirmed after ${formatWindow(o.confirmWindowMs)} of steady growth`;
       return verdict;
     }
-    const first = mannKendall(by, half);
-    const second = mannKendall(secondY, n - half);
-    if (first.z < o.halfZ || second.z < o.halfZ || firstSlope < 0.25 * slope || secondSlope < 0.25 * slope) {
+    const firstHalf = mannKendall(by, half);
+    const secondHalf = mannKendall(secondY, n - half);
+    if (firstHalf.z < o.halfZ || secondHalf.z < o.halfZ || firstSlope < 0.25 * slope || secondSlope < 0.25 * slope) {
       verdict.reason = `post-GC heap floor rose over ${windowText} but not steadily (a step, or growth that stopped)`;
       return verdict;
     }
@@ -343,6 +352,11 @@ export class LeakDetector {
       verdict.reason = `post-GC heap floor rose over ${windowText} but has fallen back`;
       return verdict;
     }
+    let olderMax = -Infinity;
+    for (let k = 0; k < first; k++) {
+      const v = this._slotMin[(this._head + k) % this._capacity] as number;
+      if (v > olderMax) olderMax = v;
+    }
     if (latest <= olderMax) {
       verdict.reason = `post-GC heap floor rising over ${windowText} but still below an earlier peak (sawtooth)`;
       return verdict;
@@ -370,7 +384,7 @@ function medianResidual(xs: Float64Array, ys: Float64Array, n: number, slope: nu
 }
 
 function medianOf(values: Float64Array, n: number): number {
-  const sorted = Array.from(values.subarray(0, n)).sort((a, b) => a - b);
+  const sorted = values.slice(0, n).sort();
   return n % 2 === 1 ? (sorted[n >> 1] as number) : ((sorted[(n >> 1) - 1] as number) + (sorted[n >> 1] as number)) / 2;
 }
 
