@@ -83,7 +83,16 @@ export function describeHolder(snap: HeapSnapshot, path: readonly PathStep[]): s
       }
       continue;
     }
-    if (step.edgeType !== 'property' && step.edgeType !== 'context') break;
+    if (step.edgeType !== 'property' && step.edgeType !== 'context') {
+      // An entry of a collection: name the collection ("of each Session in Array `sessions`").
+      if (!/^\[?\d+\]?$/.test(step.edgeName)) break;
+      for (let k = i - 1; k >= 0; k--) {
+        const outer = path[k]!;
+        if (outer.className.startsWith('(') || outer.className.startsWith('system /')) continue;
+        return ` of each ${step.className} in ${outer.className} \`${outer.edgeName}\``;
+      }
+      break;
+    }
     return ` of ${step.className} \`${step.edgeName}\``;
   }
   return '';

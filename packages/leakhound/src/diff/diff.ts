@@ -57,6 +57,8 @@ export interface DiffCollection {
   entryClasses: { className: string; count: number }[];
   retainedSizes: number[];
   location: SourceLocation | null;
+  /** Collections with the same path signature counted into this finding (1: just this one); the other fields describe the biggest. */
+  similar: number;
 }
 
 export interface DiffFinding {
@@ -432,6 +434,7 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
   const probe = new CollectionProbe(snap);
   const findings: DiffFinding[] = [];
   const collectionNodes = new Set<number>();
+  const holders = new Map<number, string>();
   for (let n = 0; n < snap.nodeCount; n++) {
     const kind = probe.kind(n);
     if (kind === KIND_NONE || dominators.reachable[n] !== 1) continue;
@@ -468,11 +471,8 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     const className = names[classOf[n]!]!;
     const heldAs = path[path.length - 1]?.edgeName ?? '';
     const holder = describeHolder(snap, path);
-    const totalAdded = counts[counts.length - 1]! - counts[0]!;
-    const perStepText = added.length > 1 ? ` (${added.map((a) => '+' + a.toLocaleString('en-US')).join(', ')} per step)` : '';
-    const summary =
-      `${className} \`${heldAs}\`${holder} gained ${plural(totalAdded, entryClass)} entries${perStepText} ` +
-      `(${signedBytes(retainedGrowth)} retained) between snapshots and never shrank`;
+    const summary = collectionSummary(className, heldAs, holder, 1, entryClass, added, retainedGrowth);
+    holders.set(id, holder);
     const locations: DiffFinding['locations'] = [];
     if (isProgramLocation(entryLocation)) locations.push({ label: `${entryClass} (entry) allocated at`, location: entryLocation });
     if (isProgramLocation(own)) locations.push({ label: `${className} constructor`, location: own });
@@ -497,6 +497,7 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
         entryClasses: top,
         retainedSizes,
         location: own,
+        similar: 1,
       },
       path: foldPath(path, maxPathSteps),
       signature: pathSignature(path),
@@ -565,6 +566,7 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
   }
   onProgress?.('diff: collections', 1, 1);
 
+  mergeSimilarCollections(findings, holders);
   findings.sort((a, b) => b.retainedGrowth - a.retainedGrowth || b.newCount - a.newCount);
   const shown = all ? findings : findings.filter((f) => !f.nodeInternal);
   const hiddenNodeInternal = findings.length - shown.length;
@@ -592,6 +594,55 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     findings: shown.slice(0, maxFindings),
     classGrowth,
   };
+}
+
+function collectionSummary(className: string, heldAs: string, holder: string, similar: number, entryClass: string, added: readonly number[], retainedGrowth: number): string {
+  const byIndex = heldAs === '' || FOLDED_INDEX.test(heldAs) || heldAs.startsWith('[');
+  const subject = similar > 1
+    ? `${similar.toLocaleString('en-US')} ${className} collections${byIndex ? '' : ` \`${heldAs}\``}`
+    : `${className}${byIndex ? '' : ` \`${heldAs}\``}`;
+  const total = added.reduce((a, b) => a + b, 0);
+  const perStep = added.length > 1 ? ` (${added.map((a) => '+' + a.toLocaleString('en-US')).join(', ')} per step)` : '';
+  return `${subject}${holder} gained ${plural(total, entryClass)} entries${similar > 1 ? ' together' : ''}${perStep} ` +
+    `(${signedBytes(retainedGrowth)} retained) between snapshots and never shrank`;
+}
+
+/**
+ * Collections with the same path signature (a `history` array in every
+ * session) are one finding: the biggest one stands for all, counts add up.
+ */
+function mergeSimilarCollections(findings: DiffFinding[], holders: ReadonlyMap<number, string>): void {
+  const bySignature = new Map<string, DiffFinding>();
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i]!;
+    const c = f.collection;
+    if (!c) continue;
+    const first = bySignature.get(f.signature);
+    if (!first) {
+      bySignature.set(f.signature, f);
+      continue;
+    }
+    const keep = first.retainedGrowth >= f.retainedGrowth ? first : f;
+    const other = keep === first ? f : first;
+    const kc = keep.collection!;
+    const oc = other.collection!;
+    kc.similar += oc.similar;
+    kc.addedPerStep = kc.addedPerStep.map((a, k) => a + (oc.addedPerStep[k] ?? 0));
+    const classes = new Map(kc.entryClasses.map((e) => [e.className, e.count]));
+    for (const e of oc.entryClasses) classes.set(e.className, (classes.get(e.className) ?? 0) + e.count);
+    kc.entryClasses = topEntries(classes, 5);
+    keep.newPerStep = kc.addedPerStep;
+    keep.newCount += other.newCount;
+    keep.newShallowSize += other.newShallowSize;
+    keep.newRetainedSize += other.newRetainedSize;
+    keep.retainedGrowth += other.retainedGrowth;
+    keep.nodeInternal = keep.nodeInternal && other.nodeInternal;
+    keep.className = kc.entryClasses[0]?.className ?? keep.className;
+    keep.summary = collectionSummary(kc.className, kc.heldAs, holders.get(kc.nodeId) ?? '', kc.similar, keep.className, kc.addedPerStep, keep.retainedGrowth);
+    bySignature.set(f.signature, keep);
+    findings.splice(findings.indexOf(other), 1);
+    i--;
+  }
 }
 
 /** A closure entry is named after its function ("onConfigChanged()"), the rest by class. */

@@ -144,3 +144,28 @@ test('path signatures fold indexes and repeated links', () => {
 test('fewer than 2 or more than 3 snapshots is a usage error', async () => {
   await assert.rejects(diffSnapshots([withRegistry(1)]), { code: 'LH_ERR_USAGE' });
 });
+
+test('collections with one path signature (an array in every session) are one finding', async () => {
+  const build = (perSession: number): HeapSnapshot => {
+    const { g, global } = program();
+    const sessions = g.node('object', 'Array', 32, 15);
+    g.edge(global, sessions, 'property', 'sessions');
+    for (let s = 0; s < 3; s++) {
+      const session = g.node('object', 'Session', 40, 101 + s * 4);
+      const history = g.node('object', 'Array', 32, 103 + s * 4);
+      g.edge(sessions, session, 'element', s).edge(session, history, 'property', 'history');
+      for (let i = 0; i < perSession; i++) {
+        const entry = g.node('object', 'Visit', 24, 10001 + s * 10000 + i * 2);
+        g.edge(history, entry, 'element', i);
+      }
+    }
+    return fromRawSnapshot(g.toRaw());
+  };
+  const report = await diffSnapshots([build(5), build(20), build(35)], { minCount: 10 });
+  assert.equal(report.findings.length, 1, JSON.stringify(report.findings.map((f) => f.summary)));
+  const f = report.findings[0]!;
+  assert.equal(f.collection?.similar, 3);
+  assert.deepEqual(f.newPerStep, [45, 45]);
+  assert.match(f.summary, /^3 Array collections `history` of each Session in Array `sessions` gained/, f.summary);
+  assert.match(f.summary, /gained 90 Visit entries together \(\+45, \+45 per step\)/);
+});
