@@ -50,6 +50,8 @@ export interface MemoryReport {
   nativeContexts: number;
   /** Native contexts now minus the fewest seen: growth means vm contexts/realms are kept alive. */
   nativeContextsGrowth: number;
+  /** V8 leak signals seen (detached contexts that survive GCs, native contexts piling up); each is logged once. */
+  signals: string[];
   cgroupLimitBytes: number | null;
   cgroupUsageBytes: number | null;
   cgroupVersion: 1 | 2 | null;
@@ -73,6 +75,9 @@ export interface MemoryWatchEvents {
   onHealthChange?: (health: AgentHealth) => void;
 }
 
+/** Native contexts above the fewest seen before it is worth a log line (workers and vm use a few legitimately). */
+const NATIVE_CONTEXT_GROWTH = 10;
+
 export class MemoryWatch {
   readonly sampler: MemorySampler;
   readonly detector: LeakDetector;
@@ -89,6 +94,8 @@ export class MemoryWatch {
   private _minNativeContexts = Infinity;
   private _report: MemoryReport | null = null;
   private _healthStatus: 'ok' | 'degraded' = 'ok';
+  private _detachedStreak = 0;
+  private readonly _signals: string[] = [];
   private _stopped = true;
 
   constructor(options: MemoryWatchOptions, events: MemoryWatchEvents = {}) {
@@ -186,6 +193,7 @@ export class MemoryWatch {
         detachedContexts: latest.detachedContexts,
         nativeContexts: latest.nativeContexts,
         nativeContextsGrowth: Number.isFinite(this._minNativeContexts) ? latest.nativeContexts - this._minNativeContexts : 0,
+        signals: this._signals,
         cgroupLimitBytes: this._cgroup?.limitBytes ?? null,
         cgroupUsageBytes: this._cgroup?.usageBytes ?? null,
         cgroupVersion: this._cgroup?.version ?? null,
@@ -195,6 +203,7 @@ export class MemoryWatch {
         snapshots: { taken: this.snapshots?.taken ?? 0, last: this.snapshots?.last ?? null },
       };
       this._report = report;
+      this._checkContextSignals(report, latest);
       const from = previous?.state ?? 'stable';
       if (from !== report.state) this._stateChanged(from, report);
       this._maybeAutoSnapshot(from, report);
@@ -243,6 +252,20 @@ export class MemoryWatch {
       this._lastPostGc = sample;
       this.detector.add(sample.at, sample.heapUsed);
     }
+  }
+
+  // V8's own leak signals: a context detached (e.g. a vm context or a closed
+  // realm) that survives several GCs, or native contexts piling up. Logged once each.
+  private _checkContextSignals(report: MemoryReport, latest: MemorySample): void {
+    this._detachedStreak = latest.postGc && latest.detachedContexts > 0 ? this._detachedStreak + 1 : latest.detachedContexts > 0 ? this._detachedStreak : 0;
+    if (this._detachedStreak >= 3) this._signal('detached-contexts', `V8 reports ${latest.detachedContexts} detached context(s) surviving ${this._detachedStreak} evaluations: something still references a context that was closed`);
+    if (report.nativeContextsGrowth >= NATIVE_CONTEXT_GROWTH) this._signal('native-contexts', `V8 native contexts grew by ${report.nativeContextsGrowth} to ${report.nativeContexts} (vm contexts or realms kept alive)`);
+  }
+
+  private _signal(key: string, message: string): void {
+    if (this._signals.some((s) => s.startsWith(`${key}:`)) || this._signals.length >= 8) return;
+    this._signals.push(`${key}: ${message}`);
+    safeLog(this._logger, 'warn', `leakhound agent: ${message}`, { event: 'memory.signal', signal: key });
   }
 
   private _stateChanged(from: MemoryState, report: MemoryReport): void {

@@ -11,7 +11,7 @@ function report(over: Partial<MemoryReport>): MemoryReport {
   return {
     state: 'stable', slopeBytesPerHour: 0, confidence: 0, timeToLimitMs: null, limitBytes: 2048 * MB, limitSource: 'heap', reason: '', windowMs: 0,
     postGcHeapBytes: 300 * MB, heapUsedBytes: 320 * MB, heapLimitBytes: 2048 * MB, rssBytes: 400 * MB, externalBytes: 0, arrayBuffersBytes: 0,
-    detachedContexts: 0, nativeContexts: 1, nativeContextsGrowth: 0, cgroupLimitBytes: null, cgroupUsageBytes: null, cgroupVersion: null,
+    detachedContexts: 0, nativeContexts: 1, nativeContextsGrowth: 0, signals: [], cgroupLimitBytes: null, cgroupUsageBytes: null, cgroupVersion: null,
     samples: 10, majorGcs: 10, lastSampleAt: 0, snapshots: { taken: 0, last: null }, ...over,
   };
 }
