@@ -19,7 +19,12 @@ export interface RootPaths {
   readonly distance: Uint32Array;
   /** Edge ordinal that reaches the node on its path, -1 for the root and unreachable nodes. */
   parentEdge: Int32Array;
-  parentNode: Int32Array;
+  /**
+   * The node the parent edge leaves, -1 for the root and unreachable nodes.
+   * Built on first access from `parentEdge` (one pass over the edges, 4 bytes
+   * per node): the analysis itself asks `pathParent()` for the few nodes it needs.
+   */
+  readonly parentNode: Int32Array;
 }
 
 export interface PathStep {
@@ -39,7 +44,6 @@ export interface PathStep {
 export function computeRootPaths(snap: HeapSnapshot): RootPaths {
   const { nodeCount, firstEdge, edgeToNode, edgeType, edgeNameOrIndex, nodeName, nodeType } = snap;
   const parentEdge = new Int32Array(nodeCount).fill(-1);
-  const parentNode = new Int32Array(nodeCount).fill(-1);
   const queue = new Uint32Array(nodeCount);
   const weak = snap.edgeTypeWeak;
   const internal = snap.edgeTypeInternal;
@@ -76,7 +80,6 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
         if (context && edgeNameOrIndex[e] === sloppyFunctionMap && type !== snap.edgeTypeElement && type !== snap.edgeTypeHidden) continue;
         if (type === internal && weakMapName[edgeNameOrIndex[e]!] !== 1 && weakMaps.isTableEdge(node, e)) continue;
         parentEdge[target] = e;
-        parentNode[target] = node;
         queue[tail++] = target;
       }
     }
@@ -86,7 +89,6 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
     const target = edgeToNode[e]!;
     if (!isUserRoot(snap, target) || parentEdge[target] !== -1) continue;
     parentEdge[target] = e;
-    parentNode[target] = root;
     queue[tail++] = target;
   }
   bfs(0);
@@ -94,14 +96,52 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
   queue[tail++] = root;
   bfs(head);
   let distance: Uint32Array | null = null;
+  let parentNode: Int32Array | null = null;
   return {
     get distance(): Uint32Array {
-      distance ??= distancesFromParents(parentNode, root);
+      distance ??= distancesFromParents(this.parentNode, root);
       return distance;
     },
+    get parentNode(): Int32Array {
+      parentNode ??= parentNodes(snap, parentEdge);
+      return parentNode;
+    },
     parentEdge,
-    parentNode,
   };
+}
+
+/** The node edge `edge` leaves: binary search over firstEdge (nodes without edges have empty ranges). */
+export function edgeSource(snap: HeapSnapshot, edge: number): number {
+  const firstEdge = snap.firstEdge;
+  let lo = 0;
+  let hi = snap.nodeCount - 1;
+  // The last node whose range starts at or before `edge`; an empty range ahead of it starts there too.
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (firstEdge[mid]! <= edge) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The previous node on `node`'s path, -1 for the root and unreachable nodes. */
+export function pathParent(snap: HeapSnapshot, rootPaths: RootPaths, node: number): number {
+  const edge = rootPaths.parentEdge[node]!;
+  return edge < 0 ? -1 : edgeSource(snap, edge);
+}
+
+function parentNodes(snap: HeapSnapshot, parentEdge: Int32Array): Int32Array {
+  const { nodeCount, firstEdge } = snap;
+  const parentNode = new Int32Array(nodeCount).fill(-1);
+  const edgeToNode = snap.edgeToNode;
+  for (let node = 0; node < nodeCount; node++) {
+    const end = firstEdge[node + 1]!;
+    for (let e = firstEdge[node]!; e < end; e++) {
+      const target = edgeToNode[e]!;
+      if (parentEdge[target] === e) parentNode[target] = node;
+    }
+  }
+  return parentNode;
 }
 
 /** Depth along the parent links, each node resolved once (iteratively, with a stack of unresolved ancestors). */
@@ -144,10 +184,11 @@ export function retainerPath(snap: HeapSnapshot, rootPaths: RootPaths, node: num
   if (node !== root && rootPaths.parentEdge[node] === -1) return steps;
   let current = node;
   while (current !== root && current >= 0 && steps.length < maxSteps) {
+    const parent = pathParent(snap, rootPaths, current);
     // Edges from the root are numbered, not named (V8 writes "[2]" for the global's shortcut).
-    const edge = rootPaths.parentNode[current] === root ? -1 : rootPaths.parentEdge[current]!;
+    const edge = parent === root ? -1 : rootPaths.parentEdge[current]!;
     steps.push(pathStep(snap, current, edge));
-    current = rootPaths.parentNode[current]!;
+    current = parent;
   }
   return steps.reverse();
 }

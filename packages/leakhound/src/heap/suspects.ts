@@ -13,7 +13,7 @@ import type { Dominators } from './dominators.js';
 import type { HistogramRow } from './histogram.js';
 import { classTable, isInternalNode } from './names.js';
 import { isUserRoot } from './dominators.js';
-import { retainerPath, type PathStep, type RootPaths } from './paths.js';
+import { pathParent, retainerPath, type PathStep, type RootPaths } from './paths.js';
 import { formatLocation, sourceLocation, type SourceLocation } from './locations.js';
 
 export interface AccumulatedClass {
@@ -278,7 +278,7 @@ export function findLeakSuspects(
     const holder = namedHolder(snap, dom, point === node ? node : idom[point]!);
     // Memory that only VM roots hold (builtins, compiled code) is not a leak a
     // program can fix, and "the global object retains it" says nothing.
-    if (holder < 0 || holders.has(holder) || (rootPaths.parentNode[holder] === root && isUserRoot(snap, holder))) continue;
+    if (holder < 0 || holders.has(holder) || (pathParent(snap, rootPaths, holder) === root && isUserRoot(snap, holder))) continue;
     holders.set(holder, point);
   }
   // Dominator subtrees already explained by a suspect, so a class group inside
