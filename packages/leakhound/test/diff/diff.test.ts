@@ -169,3 +169,22 @@ test('collections with one path signature (an array in every session) are one fi
   assert.match(f.summary, /^3 Array collections `history` of each Session in Array `sessions` gained/, f.summary);
   assert.match(f.summary, /gained 90 Visit entries together \(\+45, \+45 per step\)/);
 });
+
+test('growth under a runtime root (interned strings) is Node-internal: hidden by default, shown by --all', async () => {
+  const build = (count: number): HeapSnapshot => {
+    const { g } = program();
+    const gcRoots = 1; // program() made '(GC roots)' first after the root
+    const interned = g.node('synthetic', '(Internalized strings)', 0, 31);
+    g.edge(gcRoots, interned, 'element', 4);
+    for (let i = 0; i < count; i++) g.edge(interned, g.node('string', `interned ${i}`, 32, 50001 + i * 2), 'element', i);
+    return fromRawSnapshot(g.toRaw());
+  };
+  const snaps = (): HeapSnapshot[] => [build(10), build(40), build(70)];
+  const hidden = await diffSnapshots(snaps(), { minCount: 10 });
+  assert.deepEqual(hidden.findings, []);
+  assert.equal(hidden.summary.hiddenNodeInternal, 1);
+  const shown = await diffSnapshots(snaps(), { minCount: 10, all: true });
+  assert.equal(shown.findings.length, 1);
+  assert.equal(shown.findings[0]!.nodeInternal, true);
+  assert.deepEqual(shown.findings[0]!.newPerStep, [30, 30]);
+});
