@@ -132,3 +132,33 @@ test('SIGUSR2 writes a guarded snapshot (logged with the event-loop pause) inste
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('heap past the configured share of the limit: one automatic snapshot, then cooldown without repeated events or log lines', { timeout: 30_000, skip: existsSync(dist) ? false : 'run npm run build first' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lh-agent-'));
+  try {
+    const source = `
+      import { startAgent } from ${JSON.stringify(dist)};
+      const lines = [];
+      const events = [];
+      const log = (m) => lines.push(m);
+      const agent = startAgent({ logger: { info: log, warn: log, debug: () => {} }, memory: { evaluateIntervalMs: 100, snapshots: { dir: ${JSON.stringify(dir)}, heapShare: 0.000001, onLeak: false, signal: null } } });
+      agent.on('snapshot', (result) => events.push(result));
+      // The share is checked against the post-GC heap: give it a major GC.
+      globalThis.gc();
+      setTimeout(async () => {
+        console.log(JSON.stringify({ events, lines, taken: agent.memory()?.snapshots.taken }));
+        await agent.stop();
+      }, 1500);
+    `;
+    const result = await runNode(['--expose-gc', '--input-type=module', '-e', source], 20_000);
+    assert.equal(result.code, 0, result.stderr);
+    const out = JSON.parse(result.stdout.trim()) as { events: Array<{ trigger: string; taken: boolean }>; lines: string[]; taken: number };
+    assert.equal(out.events.length, 1, JSON.stringify(out.events));
+    assert.equal(out.events[0]?.trigger, 'heap-share');
+    assert.equal(out.events[0]?.taken, true);
+    assert.equal(out.taken, 1);
+    assert.equal(out.lines.filter((l) => /not written/.test(l)).length, 0, out.lines.join('\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
