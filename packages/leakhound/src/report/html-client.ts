@@ -27,6 +27,7 @@ section > h2 { font-size:15px; margin:0 0 10px; }
 .finding .ftitle { font-weight:600; }
 .finding .fsum { display:block; margin-top:2px; overflow-wrap:anywhere; }
 .finding .body { padding:0 12px 10px; }
+.finding .body li { overflow-wrap:anywhere; }
 .finding dl { display:grid; grid-template-columns:max-content 1fr; gap:2px 12px; margin:6px 0; }
 .finding dt { color:var(--muted); }
 .finding dd { margin:0; overflow-wrap:anywhere; }
@@ -283,7 +284,12 @@ export const CLIENT_JS = String.raw`
       }
       return out;
     };
+    var currentFocus = 0;
     var drawMap = function (focus) {
+      currentFocus = focus;
+      // Lay out in the element's own pixels so labels are not stretched.
+      var W = Math.max(200, Math.round(svg.getBoundingClientRect().width) || 1000);
+      svg.setAttribute('viewBox', '0 0 ' + W + ' 420');
       while (svg.firstChild) svg.removeChild(svg.firstChild);
       while (crumbs.firstChild) crumbs.removeChild(crumbs.firstChild);
       var chain = [];
@@ -298,7 +304,7 @@ export const CLIENT_JS = String.raw`
       });
       var kids = tree.children[focus].map(function (c) { return { i: c, v: tree.retainedSize[c] }; }).filter(function (k) { return k.v > 0; });
       if (!kids.length) { var t = document.createElementNS(SVGNS, 'text'); t.setAttribute('x', '10'); t.setAttribute('y', '20'); t.textContent = 'No embedded children.'; svg.appendChild(t); return; }
-      squarify(kids, 0, 0, 1000, 420).forEach(function (cell, n) {
+      squarify(kids, 0, 0, W, 420).forEach(function (cell, n) {
         var g = document.createElementNS(SVGNS, 'g');
         var rect = document.createElementNS(SVGNS, 'rect');
         rect.setAttribute('x', String(cell.x)); rect.setAttribute('y', String(cell.y));
@@ -331,6 +337,8 @@ export const CLIENT_JS = String.raw`
     var sized = function (i) { return tree.children[i].filter(function (c) { return tree.retainedSize[c] > 0; }); };
     while (sized(start).length === 1 && sized(sized(start)[0]).length) start = sized(start)[0];
     drawMap(start);
+    var resizeTimer = 0;
+    window.addEventListener('resize', function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(function () { drawMap(currentFocus); }, 150); });
   }
   main.appendChild(treeSection);
 
