@@ -60,6 +60,24 @@ describe('parseSnapshotBytes on GraphBuilder graphs', () => {
     assert.equal(parsed.sourceBytes, bytes(text).length);
   });
 
+  test('self sizes above 2^32 - 1 widen the 32-bit size column instead of wrapping', () => {
+    const g = sample();
+    const huge = g.node('native', 'system / JSArrayBufferData', 2 ** 33 + 5);
+    const after = g.node('object', 'After', 24);
+    g.edge(g.root, huge, 'element', 9).edge(g.root, after, 'element', 10);
+    const text = g.toJSON();
+    const small = parseSnapshotBytes(bytes(sample().toJSON()));
+    assert.ok(small.nodeSelfSize instanceof Uint32Array, 'sizes are 32-bit while they fit');
+    for (const chunkSize of [3, 1 << 20]) {
+      const parsed = parseSnapshotBytes(bytes(text), { chunkSize });
+      assertSameSnapshot(parsed, expectedFrom(text));
+      assert.ok(parsed.nodeSelfSize instanceof Float64Array);
+      assert.equal(parsed.nodeSelfSize[huge], 2 ** 33 + 5);
+      assert.equal(parsed.nodeSelfSize[after], 24, 'sizes after the widening land in the new column');
+      assert.equal(parsed.nodeSelfSize[5], 1234567, 'sizes before it are kept');
+    }
+  });
+
   test('sections in another order, nodes and edges before the header', () => {
     const raw = sample().toRaw();
     const text = reorder(raw, ['strings', 'edges', 'locations', 'nodes', 'trace_tree', 'snapshot', 'samples']);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder } from '../helpers/graph-builder.js';
 import { fromRawSnapshot } from '../../src/heap/raw.js';
-import { computeRootPaths, retainerPath, NO_DISTANCE } from '../../src/heap/paths.js';
+import { computeRootPaths, edgeSource, pathParent, retainerPath, NO_DISTANCE } from '../../src/heap/paths.js';
 
 function graph(): { g: GraphBuilder; gc: number; global: number } {
   const g = new GraphBuilder();
@@ -87,4 +87,30 @@ test('DevTools distance filters: stale descriptor slots, sloppy_function_map, We
   assert.equal(paths.distance[viaKey], 3);
   assert.equal(paths.distance[sloppyMap], NO_DISTANCE);
   assert.deepEqual(retainerPath(snap, paths, value).map((s) => s.className), ['global', 'Holder', 'Key', 'Value'], 'through the key, not the table');
+});
+
+test('parent nodes come from the parent edges, across nodes without edges', () => {
+  const { g, global } = graph();
+  // Nodes without outgoing edges between the ones that have some: their
+  // edge ranges are empty and must never be taken for an edge's source.
+  const leaves = [g.node('number', 'heap number', 16), g.node('string', 'x', 16)];
+  const holder = g.node('object', 'Holder', 24);
+  const more = [g.node('number', 'heap number', 16), g.node('number', 'heap number', 16)];
+  const leaf = g.node('object', 'Leaf', 8);
+  g.edge(global, leaves[0]!, 'property', 'a').edge(global, leaves[1]!, 'property', 'b');
+  g.edge(global, holder, 'property', 'holder');
+  g.edge(holder, more[0]!, 'property', 'n0').edge(holder, more[1]!, 'property', 'n1').edge(holder, leaf, 'property', 'leaf');
+  const snap = fromRawSnapshot(g.toRaw());
+  const paths = computeRootPaths(snap);
+  for (let e = 0; e < snap.edgeCount; e++) {
+    const source = edgeSource(snap, e);
+    assert.ok(snap.firstEdge[source]! <= e && e < snap.firstEdge[source + 1]!, `edge ${e} leaves node ${source}`);
+  }
+  assert.equal(pathParent(snap, paths, leaf), holder);
+  assert.equal(pathParent(snap, paths, holder), global);
+  assert.equal(pathParent(snap, paths, global), snap.rootNode);
+  assert.equal(pathParent(snap, paths, snap.rootNode), -1);
+  const parentNode = paths.parentNode;
+  for (let n = 0; n < snap.nodeCount; n++) assert.equal(parentNode[n], pathParent(snap, paths, n), `node ${n}`);
+  assert.deepEqual(retainerPath(snap, paths, leaf).map((s) => s.edgeName), ['', 'holder', 'leaf']);
 });
