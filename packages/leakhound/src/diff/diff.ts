@@ -604,7 +604,8 @@ function collectionSummary(className: string, heldAs: string, holder: string, si
   const total = added.reduce((a, b) => a + b, 0);
   const perStep = added.length > 1 ? ` (${added.map((a) => '+' + a.toLocaleString('en-US')).join(', ')} per step)` : '';
   return `${subject}${holder} gained ${plural(total, entryClass)} entries${similar > 1 ? ' together' : ''}${perStep} ` +
-    `(${signedBytes(retainedGrowth)} retained) between snapshots and never shrank`;
+    // One step cannot show that it never shrank, only that it grew.
+    `(${signedBytes(retainedGrowth)} retained) ${added.length > 1 ? 'between snapshots and never shrank' : 'between the two snapshots'}`;
 }
 
 /**

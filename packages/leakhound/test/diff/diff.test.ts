@@ -105,6 +105,7 @@ test('with two snapshots, new-and-alive growth is reported', async () => {
   const report = await diffSnapshots([withRegistry(10), withRegistry(50)], { minCount: 10 });
   assert.equal(report.findings.length, 1);
   assert.deepEqual(report.findings[0]!.collection?.entryCounts, [10, 50]);
+  assert.match(report.findings[0]!.summary, /gained 40 TypeMap entries \(\+[\d.]+ KB retained\) between the two snapshots$/);
   assert.equal(report.snapshots.length, 2);
 });
 
