@@ -11,6 +11,33 @@ export type { HeapMeasurement } from './gc.js';
 export type { AllocationProfile, AllocationSite, AllocationFrame } from './profiler.js';
 
 export const CONTROL_ENV = 'LEAKHOUND_CONTROL';
+/** Pid of the `leakhound run` that started this service: the service ends itself when it is gone. */
+export const CONTROL_PARENT_ENV = 'LEAKHOUND_CONTROL_PARENT';
+
+const WATCHDOG_MS = 1000;
+
+/**
+ * `leakhound run` kills the service's process group on every exit path it
+ * sees; SIGKILL is the one it cannot see. Then the service notices its runner
+ * is gone and stops itself with SIGTERM (its own shutdown handlers run).
+ */
+function watchRunner(pid: number, logger: AgentLogger): void {
+  const timer = setInterval(() => {
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return;
+      clearInterval(timer);
+      safeLog(logger, 'warn', `leakhound agent: the leakhound run that started this service (pid ${pid}) is gone; stopping`);
+      try {
+        process.kill(process.pid, 'SIGTERM');
+      } catch {
+        // Nothing more the agent can do.
+      }
+    }
+  }, WATCHDOG_MS);
+  timer.unref();
+}
 
 let current: ControlServer | undefined;
 let poolsProvider: (() => unknown) | undefined;
@@ -33,6 +60,8 @@ export function startControlFromEnv(options: { logger?: AgentLogger; env?: NodeJ
     // measurements: +-300 KB of noise per round. Only under `leakhound run`, never in production.
     v8.setFlagsFromString('--no-flush-bytecode');
     const server = new ControlServer({ dir, logger, pools: () => (poolsProvider ?? describeMonitoredPools)() });
+    const parent = Number((options.env ?? process.env)[CONTROL_PARENT_ENV]);
+    if (Number.isInteger(parent) && parent > 0) watchRunner(parent, logger);
     current = server;
     server.start().catch((error: unknown) => {
       current = undefined;

@@ -208,6 +208,7 @@ export class Runner {
         ...base,
         NODE_OPTIONS: nodeOptions,
         LEAKHOUND_CONTROL: ctx.controlDir,
+        LEAKHOUND_CONTROL_PARENT: String(process.pid),
         LEAKHOUND_MEMORY: base.LEAKHOUND_MEMORY ?? 'off',
         LEAKHOUND_SNAPSHOTS: base.LEAKHOUND_SNAPSHOTS ?? 'off',
       },
