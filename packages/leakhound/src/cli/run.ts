@@ -1,6 +1,7 @@
 // `leakhound run [options] -- <command>`: the leak test for CI.
 // Exit codes: 0 clean, 1 leak, 2 bad usage, 3 the service failed, 4 inconclusive.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { commandHelp, flagBoolean, flagList, flagNumber, flagString, parseArgs, type CommandSpec, type ParsedArgs } from './args.js';
 import { LeakhoundError } from '../errors.js';
 import { Runner, ServiceFailure, type RunOptions } from '../run/runner.js';
@@ -124,6 +125,10 @@ export function parseRunArgs(argv: readonly string[]): { options: RunOptions; js
   };
   const json = flagString(args, 'json');
   const html = flagString(args, 'html');
+  // Checked now, not after a two-minute run.
+  for (const [flag, file] of [['json', json], ['html', html]] as const) {
+    if (file !== undefined && !existsSync(dirname(resolve(file)))) throw usage(`--${flag} ${file}: the directory ${dirname(resolve(file))} does not exist`);
+  }
   return { options, ...(json !== undefined ? { json } : {}), ...(html !== undefined ? { html } : {}), quiet: flagBoolean(args, 'quiet') };
 }
 

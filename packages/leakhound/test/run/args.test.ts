@@ -27,6 +27,7 @@ test('usage errors are LH_ERR_USAGE', () => {
     ['--alpha', '0.9', '--', 'x'],
     ['--port', '70000', '--', 'x'],
     ['stray', '--', 'x'],
+    ['--json', '/nonexistent-dir-lh/x.json', '--', 'x'],
   ];
   for (const argv of bad) {
     assert.throws(() => parseRunArgs(argv), (e: unknown) => e instanceof LeakhoundError && e.code === 'LH_ERR_USAGE', argv.join(' '));
