@@ -6,6 +6,7 @@
 //   off       monitorPool(pool) with leakDetectionThreshold 0 (no stacks, no timer)
 //   on        monitorPool(pool, { leakDetectionThreshold: 60_000 }) (stack + context captured per borrow)
 //   adaptive  the same with captureStacks: 'adaptive' (a stack for one borrow in 64 on average while no leak is outstanding)
+//   metrics   detection off, metrics into a prom-client Registry (wait_time and use_time histograms per borrow)
 // Reports ns per acquire+release (median over rounds, with min/max), and the added cost vs bare.
 //
 //   node benchmarks/pool-overhead.mjs [--rounds 9] [--ops 20000] [--json benchmarks/results/pool-overhead.json]
@@ -13,6 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import genericPool from 'generic-pool';
+import { Registry } from 'prom-client';
 import { monitorPool } from '../packages/agent/dist/index.js';
 
 const args = process.argv.slice(2);
@@ -34,12 +36,14 @@ const pools = {
   off: makePool(),
   on: makePool(),
   adaptive: makePool(),
+  metrics: makePool(),
 };
 const silent = { warn() {}, info() {} };
 const monitors = [
   monitorPool(pools.off, { name: 'off', logger: silent }),
   monitorPool(pools.on, { name: 'on', leakDetectionThreshold: 60_000, logger: silent }),
   monitorPool(pools.adaptive, { name: 'adaptive', leakDetectionThreshold: 60_000, captureStacks: 'adaptive', logger: silent }),
+  monitorPool(pools.metrics, { name: 'metrics', registry: new Registry(), logger: silent }),
 ];
 
 // One borrower at a time: the per-operation path, not queueing, is what is measured.
@@ -60,7 +64,7 @@ const median = (values) => {
 
 for (const pool of Object.values(pools)) await run(pool, Math.min(OPS, 5000)); // warm-up: JIT and pool minimums
 
-const samples = { bare: [], off: [], on: [], adaptive: [] };
+const samples = Object.fromEntries(Object.keys(pools).map((name) => [name, []]));
 const names = Object.keys(pools);
 for (let round = 0; round < ROUNDS; round++) {
   // Rotate the order each round so no variant always runs first after a GC or a neighbour's burst.

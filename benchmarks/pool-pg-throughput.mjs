@@ -14,11 +14,11 @@
 // swaps every round and the order every two rounds;
 // reported: queries/s per round, the median instrumented/bare ratio and its range,
 // and this process's CPU time per query (less disturbed by neighbours than q/s).
-// Last, one more slice per variant under the V8 CPU profiler: the share of CPU samples
+// Last, --profiles more slices per variant under the V8 CPU profiler: the share of CPU samples
 // spent in the agent's own code (self time of packages/agent/dist), and in GC. That
 // share does not depend on how busy the rest of the machine is.
 //
-//   node benchmarks/pool-pg-throughput.mjs [--rounds 8] [--seconds 2] [--concurrency 50] [--max 10] [--variants query,checkout,checkout-adaptive[,checkout-nostack]] [--control] [--json FILE]
+//   node benchmarks/pool-pg-throughput.mjs [--rounds 8] [--seconds 2] [--concurrency 50] [--max 10] [--variants query,checkout,checkout-adaptive[,checkout-nostack]] [--profiles 3] [--control] [--json FILE]
 // --control: the same run with no monitor at all (A/A), to see the noise floor of the ratio.
 // PostgreSQL from PGHOST/PGPORT/PGUSER/PGDATABASE (default 127.0.0.1:5432, postgres, test). Needs `npm run build`.
 import { writeFileSync } from 'node:fs';
@@ -37,6 +37,7 @@ const SECONDS = Number(option('seconds', 2));
 const CONCURRENCY = Number(option('concurrency', 50));
 const MAX = Number(option('max', 10));
 const JSON_OUT = option('json', undefined);
+const PROFILE_ROUNDS = Number(option('profiles', 3));
 
 const connection = {
   host: process.env.PGHOST ?? '127.0.0.1',
@@ -174,15 +175,26 @@ async function profiled(pool, mode, seconds) {
   return { agentShare: agent / total, captureShare: capture / total, gcShare: gc / total };
 }
 
+// Profiled slices, interleaved like the rounds (pool instances swapped each time); medians reported.
 const profiles = {};
-for (const mode of Object.keys(MODES)) {
-  const monitor = monitorFor(pools[1], mode);
-  profiles[mode] = { bare: await profiled(pools[0], mode, SECONDS), instrumented: await profiled(pools[1], mode, SECONDS) };
-  monitor?.stop();
-  const p = profiles[mode];
+for (let round = 0; round < PROFILE_ROUNDS; round++) {
+  for (const mode of Object.keys(MODES)) {
+    const monitor = monitorFor(pools[(round + 1) % 2], mode);
+    const bare = await profiled(pools[round % 2], mode, SECONDS);
+    const instrumented = await profiled(pools[(round + 1) % 2], mode, SECONDS);
+    monitor?.stop();
+    (profiles[mode] ??= []).push({ bare, instrumented });
+  }
+}
+const profileSummary = {};
+for (const [mode, list] of Object.entries(profiles)) {
+  const pct = (values) => `${(median(values) * 100).toFixed(2)}% (${values.map((v) => (v * 100).toFixed(1)).join(', ')})`;
+  const agent = list.map((p) => p.instrumented.agentShare);
+  const capture = list.map((p) => p.instrumented.captureShare);
+  profileSummary[mode] = { agentShareMedian: median(agent), captureShareMedian: median(capture), gcBareMedian: median(list.map((p) => p.bare.gcShare)), gcInstrumentedMedian: median(list.map((p) => p.instrumented.gcShare)) };
   console.log(
-    `${mode} CPU profile: agent code ${(p.instrumented.agentShare * 100).toFixed(2)}% of busy CPU samples (stack capture ${(p.instrumented.captureShare * 100).toFixed(2)}%); ` +
-      `GC ${(p.bare.gcShare * 100).toFixed(1)}% bare vs ${(p.instrumented.gcShare * 100).toFixed(1)}% instrumented`,
+    `${mode} CPU profile, median of ${list.length}: agent code ${pct(agent)} of busy CPU samples, of which stack capture ${pct(capture)}; ` +
+      `GC ${(profileSummary[mode].gcBareMedian * 100).toFixed(1)}% bare vs ${(profileSummary[mode].gcInstrumentedMedian * 100).toFixed(1)}% instrumented`,
   );
 }
 
@@ -192,6 +204,6 @@ if (JSON_OUT !== undefined) {
   const settings = { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY, poolMax: MAX, leakDetectionThreshold: 2000, variants: chosen, control: CONTROL };
   const machine = { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version };
   const command = `node benchmarks/pool-pg-throughput.mjs ${args.join(' ')}`.trim();
-  writeFileSync(JSON_OUT, `${JSON.stringify({ benchmark: 'pool-pg-throughput', date: new Date().toISOString(), command, machine, settings, summary, profiles, rounds: rows }, null, 2)}\n`);
+  writeFileSync(JSON_OUT, `${JSON.stringify({ benchmark: 'pool-pg-throughput', date: new Date().toISOString(), command, machine, settings, summary, profileSummary, profiles, rounds: rows }, null, 2)}\n`);
 }
 await Promise.all(pools.map((pool) => pool.end()));
