@@ -345,6 +345,21 @@ function topEntries(counts: Map<string, number>, limit: number): { className: st
   return [...counts].map(([className, count]) => ({ className, count })).sort((a, b) => b.count - a.count).slice(0, limit);
 }
 
+interface DiffContext {
+  snap: HeapSnapshot;
+  dominators: HeapAnalysis['dominators'];
+  rootPaths: HeapAnalysis['rootPaths'];
+  earlier: readonly EarlierDigest[];
+  age: Uint8Array;
+  steps: number;
+  names: readonly string[];
+  classOf: ArrayLike<number>;
+  probe: CollectionProbe;
+  minCount: number;
+  all: boolean;
+  maxPathSteps: number;
+}
+
 export async function diffSnapshots(sources: readonly SnapshotSource[], options: DiffOptions = {}): Promise<DiffReport> {
   if (sources.length < 2 || sources.length > 3) {
     throw new LeakhoundError('LH_ERR_USAGE', `diff: expected 2 or 3 snapshots (baseline target [final]), got ${sources.length}`);
@@ -369,7 +384,52 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
   const steps = earlier.length; // 1 or 2 steps between snapshots
   onProgress?.('diff: matching ids', 0, 1);
 
-  // age[n]: 0 = existed in the baseline, k = allocated in step k.
+  const { age, newObjectsAlive, newObjectsAliveSize } = ageByStep(snap, earlier, dominators.reachable);
+  onProgress?.('diff: matching ids', 1, 1);
+  onProgress?.('diff: grouping', 0, 1);
+  const { classOf, names } = classTable(snap);
+  const probe = new CollectionProbe(snap);
+  const ctx: DiffContext = { snap, dominators, rootPaths, earlier, age, steps, names, classOf, probe, minCount, all, maxPathSteps };
+  const groups = groupNewObjects(ctx);
+  onProgress?.('diff: collections', 0, 1);
+  const findings: DiffFinding[] = [];
+  const { collectionNodes, holders } = collectionFindings(ctx, findings);
+  newObjectFindings(ctx, groups, findings, collectionNodes);
+  onProgress?.('diff: collections', 1, 1);
+
+  mergeSimilarCollections(findings, holders);
+  findings.sort((a, b) => b.retainedGrowth - a.retainedGrowth || b.newCount - a.newCount);
+  const shown = all ? findings : findings.filter((f) => !f.nodeInternal);
+  const hiddenNodeInternal = findings.length - shown.length;
+
+  const lastInfo: DiffSnapshotInfo = {
+    file: typeof lastSource === 'string' ? lastSource : null,
+    nodeCount: snap.nodeCount,
+    totalSize: dominators.retainedSize[snap.rootNode]!,
+  };
+  const classGrowth = classGrowthRows(earlier.map((e) => e.histogram), analysis.histogram, options.topClasses ?? 50);
+  options.onFinal?.(analysis);
+
+  return {
+    schemaVersion: DIFF_SCHEMA_VERSION,
+    kind: 'diff',
+    snapshots: [...earlier.map((e) => e.info), lastInfo],
+    options: { all, minCount },
+    summary: {
+      findings: Math.min(shown.length, maxFindings),
+      hiddenNodeInternal,
+      newObjectsAlive,
+      newObjectsAliveSize,
+      totalSizeGrowth: lastInfo.totalSize - earlier[0]!.info.totalSize,
+    },
+    findings: shown.slice(0, maxFindings),
+    classGrowth,
+  };
+}
+
+/** age[n]: 0 = existed in the baseline, k = allocated in step k (1 or 2). */
+function ageByStep(snap: HeapSnapshot, earlier: readonly EarlierDigest[], reachable: Uint8Array): { age: Uint8Array; newObjectsAlive: number; newObjectsAliveSize: number } {
+  const steps = earlier.length;
   const age = new Uint8Array(snap.nodeCount);
   const { nodeId } = snap;
   let newObjectsAlive = 0;
@@ -378,19 +438,23 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     const id = nodeId[n]!;
     if (earlier[0]!.ids.has(id)) continue;
     age[n] = steps === 2 && earlier[1]!.ids.has(id) ? 1 : steps;
-    if (dominators.reachable[n] === 1) {
+    if (reachable[n] === 1) {
       newObjectsAlive++;
       newObjectsAliveSize += snap.nodeSelfSize[n]!;
     }
   }
-  onProgress?.('diff: matching ids', 1, 1);
 
-  // New objects grouped by the signature of their path, counting only the
-  // top of each new subtree (its nearest visible dominator is old).
-  onProgress?.('diff: grouping', 0, 1);
-  const { classOf, names } = classTable(snap);
-  const groups = new Map<number, Group>();
+  return { age, newObjectsAlive, newObjectsAliveSize };
+}
+
+/**
+ * New objects grouped by the signature of their path, counting only the top
+ * of each new subtree (its nearest visible dominator is older than it).
+ */
+function groupNewObjects(ctx: DiffContext): Map<number, Group> {
+  const { snap, dominators, rootPaths, age, steps, names, classOf, all } = ctx;
   const root = snap.rootNode;
+  const groups = new Map<number, Group>();
   const parentNode = rootPaths.parentNode;
   const signatures = new SignatureCache(snap, rootPaths.parentNode, rootPaths.parentEdge, names, classOf);
   for (let n = 0; n < snap.nodeCount; n++) {
@@ -428,11 +492,13 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     }
   }
 
-  // Merge groups that share the holder path (same signature up to the entry)
-  // and class: done by the key above. Now the growing collections.
-  onProgress?.('diff: collections', 0, 1);
-  const probe = new CollectionProbe(snap);
-  const findings: DiffFinding[] = [];
+  return groups;
+}
+
+/** Collections whose entry count grew by at least minCount in every step. */
+function collectionFindings(ctx: DiffContext, findings: DiffFinding[]): { collectionNodes: Set<number>; holders: Map<number, string> } {
+  const { snap, dominators, rootPaths, earlier, age, names, classOf, probe, minCount, maxPathSteps } = ctx;
+  const { nodeId } = snap;
   const collectionNodes = new Set<number>();
   const holders = new Map<number, string>();
   for (let n = 0; n < snap.nodeCount; n++) {
@@ -507,8 +573,16 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
     });
   }
 
-  // New-object groups: held through a growing collection -> that finding
-  // already tells it; otherwise a finding of its own when it kept growing.
+  return { collectionNodes, holders };
+}
+
+/**
+ * New-object groups: held through a growing collection, that finding already
+ * tells it; otherwise a finding of its own when it kept growing.
+ */
+function newObjectFindings(ctx: DiffContext, groups: Map<number, Group>, findings: DiffFinding[], collectionNodes: Set<number>): void {
+  const { snap, dominators, earlier, steps, probe, minCount, maxPathSteps } = ctx;
+  const { nodeId } = snap;
   for (const group of groups.values()) {
     let viaCollection: DiffFinding | undefined;
     for (const step of group.path) {
@@ -564,36 +638,6 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
       nodeInternal,
     });
   }
-  onProgress?.('diff: collections', 1, 1);
-
-  mergeSimilarCollections(findings, holders);
-  findings.sort((a, b) => b.retainedGrowth - a.retainedGrowth || b.newCount - a.newCount);
-  const shown = all ? findings : findings.filter((f) => !f.nodeInternal);
-  const hiddenNodeInternal = findings.length - shown.length;
-
-  const lastInfo: DiffSnapshotInfo = {
-    file: typeof lastSource === 'string' ? lastSource : null,
-    nodeCount: snap.nodeCount,
-    totalSize: dominators.retainedSize[root]!,
-  };
-  const classGrowth = classGrowthRows(earlier.map((e) => e.histogram), analysis.histogram, options.topClasses ?? 50);
-  options.onFinal?.(analysis);
-
-  return {
-    schemaVersion: DIFF_SCHEMA_VERSION,
-    kind: 'diff',
-    snapshots: [...earlier.map((e) => e.info), lastInfo],
-    options: { all, minCount },
-    summary: {
-      findings: Math.min(shown.length, maxFindings),
-      hiddenNodeInternal,
-      newObjectsAlive,
-      newObjectsAliveSize,
-      totalSizeGrowth: lastInfo.totalSize - earlier[0]!.info.totalSize,
-    },
-    findings: shown.slice(0, maxFindings),
-    classGrowth,
-  };
 }
 
 function collectionSummary(className: string, heldAs: string, holder: string, similar: number, entryClass: string, added: readonly number[], retainedGrowth: number): string {
