@@ -72,7 +72,7 @@ export function renderVerdict(result: RunResult): string {
   const heapLine = result.rounds.map((r) => formatBytes(r.heapUsed)).join(' -> ');
   lines.push('', `post-GC heap per round: ${heapLine}`);
   const total = result.rounds.reduce((sum, r) => sum + r.requests, 0);
-  const failed = result.rounds.reduce((sum, r) => sum + r.errors + r.timeouts, 0);
+  const failed = result.rounds.reduce((sum, r) => sum + r.errors, 0);
   const non2xx = result.rounds.reduce((sum, r) => sum + r.non2xx, 0);
   const problems = [failed > 0 ? `${failed} failed or timed out` : '', non2xx > 0 ? `${non2xx} non-2xx` : ''].filter(Boolean).join(', ');
   lines.push(`requests: ${total} answered${problems ? ` (${problems})` : ''} in ${result.rounds.length - 1} rounds against ${result.target.origin}${result.target.paths.join(', ')}`);

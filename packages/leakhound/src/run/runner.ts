@@ -322,7 +322,7 @@ export class Runner {
       const record = await measure(round, load);
       rounds.push(record);
       const delta = record.heapUsed - baseline.heapUsed;
-      const issues = load.errors + load.timeouts > 0 ? `, ${load.errors} errors (${load.timeouts} timeouts)` : '';
+      const issues = load.errors > 0 ? `, ${load.errors} errors (${load.timeouts} timeouts)` : '';
       const poolText = record.pools.map((p) => `, pool ${p.name} total=${p.total} active=${p.active} idle=${p.idle} waiting=${p.waiting}`).join('');
       log(`${label}: ${load.requests} requests in ${load.durationSec.toFixed(1)} s${issues}${load.capped ? ' (round time cap reached)' : ''}, post-GC heap ${formatBytes(record.heapUsed)} (${delta >= 0 ? '+' : ''}${formatBytes(delta)})${poolText}`);
       if (round === targetRound && round < options.rounds) await snapshot('target');

@@ -10,7 +10,9 @@ export interface RoundRecord {
   round: number;
   requests: number;
   cumulativeRequests: number;
+  /** Failed requests, timeouts included (autocannon's count). */
   errors: number;
+  /** The timeouts among `errors`. */
   timeouts: number;
   non2xx: number;
   durationSec: number;

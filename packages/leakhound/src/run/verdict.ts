@@ -76,7 +76,7 @@ export function decideVerdict(input: VerdictInput): VerdictOutput {
   const heap = assessHeap(input.rounds, input.thresholdBytesPerRequest, input.alpha);
   const reasons: string[] = [];
   const answered = input.rounds.reduce((sum, r) => sum + r.requests, 0);
-  const failed = input.rounds.reduce((sum, r) => sum + r.errors + r.timeouts, 0);
+  const failed = input.rounds.reduce((sum, r) => sum + r.errors, 0);
 
   if (input.poolLeaks.length > 0) {
     const routes = [...new Set(input.poolLeaks.map((l) => l.route).filter((r): r is string => r !== null))];
