@@ -4,7 +4,8 @@ import { GraphBuilder } from '../helpers/graph-builder.js';
 import { fromRawSnapshot } from '../../src/heap/raw.js';
 import { CollectionProbe, kindName } from '../../src/diff/collections.js';
 import { IdSet } from '../../src/diff/ids.js';
-import { diffSnapshots, pathSignature } from '../../src/diff/diff.js';
+import { diffSnapshots } from '../../src/diff/diff.js';
+import { pathSignature } from '../../src/diff/signatures.js';
 import type { HeapSnapshot } from '../../src/heap/snapshot.js';
 
 interface Program {
