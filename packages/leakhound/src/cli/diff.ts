@@ -30,6 +30,8 @@ export const spec: CommandSpec = {
   },
 };
 
+const TEXT_PATH_STEPS = 6;
+
 function renderText(report: DiffReport): string {
   const lines: string[] = [];
   const n = report.findings.length;
@@ -39,7 +41,10 @@ function renderText(report: DiffReport): string {
     lines.push('');
     lines.push(`${i + 1}. ${f.summary}`);
     if (f.path.length > 0) {
-      lines.push('   path: ' + f.path.map((step, k) => (k === 0 ? step.name || step.className : `.${step.edgeName} ${step.className}`)).join(' '));
+      const steps = f.path.map((step, k) => (k === 0 ? step.name || step.className : `.${step.edgeName} ${step.className}`));
+      // The terminal gets the root and the last steps (module loaders make long paths); --json and --html have all.
+      const shown = steps.length > TEXT_PATH_STEPS + 1 ? [steps[0]!, `… ${steps.length - TEXT_PATH_STEPS - 1} steps …`, ...steps.slice(-TEXT_PATH_STEPS)] : steps;
+      lines.push('   path: ' + shown.join(' '));
     }
     for (const l of f.locations) lines.push(`   ${l.label}: ${formatFindingLocation(l.location)}`);
   });
