@@ -51,6 +51,10 @@ export interface DetectorOptions {
   halfZ: number;
   /** Mann-Kendall z for "growing" (2.33 = 99%). */
   growingZ: number;
+  /** Consecutive "growing" evaluations needed to leave "stable". */
+  enterGrowing: number;
+  /** Consecutive "stable" evaluations needed to leave "growing" or "leaking". */
+  leaveAfter: number;
   /** Largest ratio between the slopes of the two halves of a window that still counts as one steady rate. */
   maxRateChange: number;
 }
@@ -68,6 +72,8 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   halfZ: 2.33,
   growingZ: 2.33,
   maxRateChange: 1.75,
+  enterGrowing: 3,
+  leaveAfter: 10,
 });
 
 export interface TrendResult {
@@ -109,6 +115,9 @@ export class LeakDetector {
   private _firstSampleAt: number | null = null;
   private _lastFloor: number | null = null;
   private _state: MemoryState = 'stable';
+  private _lastRaw: MemoryState = 'stable';
+  private _lastActive: TrendResult | null = null;
+  private _streak = 0;
   // Scratch arrays reused by every evaluation (no per-evaluation allocation of size n).
   private readonly _bx: Float64Array;
   private readonly _by: Float64Array;
@@ -170,6 +179,9 @@ export class LeakDetector {
     this._firstSampleAt = null;
     this._lastFloor = null;
     this._state = 'stable';
+    this._lastRaw = 'stable';
+    this._lastActive = null;
+    this._streak = 0;
   }
 
   evaluate(now: number): TrendResult {
@@ -218,9 +230,24 @@ export class LeakDetector {
   }
 
   private _finish(result: TrendResult): TrendResult {
-    // Hysteresis: once leaking, a merely "growing" window keeps the state; only a
-    // window with no significant rise at all clears it, so the state does not flap.
-    if (this._state === 'leaking' && result.state === 'growing') result = { ...result, state: 'leaking' };
+    // Hysteresis, so the state (and its events) does not flap with noise:
+    // - once leaking, a merely "growing" verdict keeps "leaking";
+    // - stable -> growing needs `enterGrowing` growing verdicts in a row;
+    // - growing or leaking -> stable needs `leaveAfter` stable verdicts in a row.
+    const o = this.options;
+    const raw = result.state;
+    this._streak = raw === this._lastRaw ? this._streak + 1 : 1;
+    this._lastRaw = raw;
+    const held = ` (state held: ${raw} for ${this._streak} evaluation(s) in a row)`;
+    if (raw !== 'stable') this._lastActive = result;
+    if (this._state === 'leaking' && raw === 'growing') {
+      result = { ...result, state: 'leaking' };
+    } else if (this._state === 'stable' && raw === 'growing' && this._streak < o.enterGrowing) {
+      result = { ...result, state: 'stable', slopeBytesPerHour: 0, reason: result.reason + held };
+    } else if (this._state !== 'stable' && raw === 'stable' && this._streak < o.leaveAfter && this._lastActive !== null) {
+      // Keep the slope and window that made the state, so the forecast stays meaningful while it is held.
+      result = { ...this._lastActive, at: result.at, floorBytes: result.floorBytes, state: this._state, reason: this._lastActive.reason + held };
+    }
     this._state = result.state;
     return result;
   }

@@ -61,3 +61,20 @@ test('formatDuration picks the unit a person would', () => {
   assert.equal(formatDuration(5 * HOUR), '5.0 h');
   assert.equal(formatDuration(12 * MIN), '12 min');
 });
+
+test('hysteresis: a leak that stops is held for leaveAfter evaluations with its slope, then cleared; no flapping', () => {
+  const detector = new LeakDetector({ warmupMs: 1000, minWindowMs: 2000, confirmWindowMs: 4000, maxWindowMs: 8000, slotMs: 50, minGrowthBytes: 1 * MB, leaveAfter: 3 });
+  const states: string[] = [];
+  for (let t = 0; t <= 40_000; t += 20) {
+    const heap = t < 12_000 ? 50 * MB + t * 2000 : 50 * MB;
+    detector.add(t, heap + ((t / 20) % 5) * 10_000);
+    if (t % 500 === 0) {
+      const r = detector.evaluate(t);
+      if (r.state !== 'stable') assert.ok(r.slopeBytesPerHour > 0, `${r.state} with slope ${r.slopeBytesPerHour} at ${t}: ${r.reason}`);
+      if (states[states.length - 1] !== r.state) states.push(r.state);
+    }
+  }
+  assert.ok(states.includes('leaking'), states.join(' -> '));
+  assert.equal(states[states.length - 1], 'stable', states.join(' -> '));
+  assert.ok(states.length <= 4, states.join(' -> '));
+});
