@@ -59,6 +59,7 @@ ul.tree { padding-left:0; font-size:13px; }
 #lh-treemap rect { stroke:#fff; stroke-width:1; cursor:pointer; }
 #lh-treemap text { font-size:11px; fill:#10131a; pointer-events:none; }
 .crumbs button { border:0; background:none; color:var(--accent); cursor:pointer; padding:0 2px; }
+#lh-search-results h3 { font-size:14px; margin:12px 0 4px; }
 #lh-results { margin:0; padding-left:18px; }
 #lh-results button { border:0; background:none; color:var(--accent); cursor:pointer; padding:0; text-align:left; }
 .hidden { display:none !important; }
@@ -132,7 +133,7 @@ export const CLIENT_JS = String.raw`
   }
   var results = el('div', 'hidden');
   results.id = 'lh-search-results';
-  results.appendChild(el('h2', '', 'Search results'));
+  results.appendChild(el('h3', '', 'Search results'));
   var resultList = el('ul');
   resultList.id = 'lh-results';
   results.appendChild(resultList);
