@@ -35,7 +35,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
     try {
       const child = spawn(process.execPath, [cli, 'run', '--duration', '30', '--no-snapshots', '--', process.execPath, service], {
         cwd: repoRoot,
-        env: { ...process.env, PIDS_FILE: pidsFile },
+        // A SIGKILLed runner cannot remove its work dir: keep it inside ours.
+        env: { ...process.env, PIDS_FILE: pidsFile, TMPDIR: dir },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
