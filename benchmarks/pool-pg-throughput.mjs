@@ -7,7 +7,7 @@
 //             monitor tracks the borrow with its context but captures no stack
 //   checkout  const c = await pool.connect(); await c.query('SELECT 1'); c.release():
 //             the borrower's stack is captured at every borrow
-//   checkout-adaptive  the same with captureStacks: 'adaptive' (a stack for one borrow in 64
+//   checkout-adaptive  the same with captureStacks: 'adaptive' (a stack for one borrow in 256
 //             on average while no reported leak is outstanding)
 //   checkout-nostack   the same with captureStacks: false: what the monitor costs besides the capture
 // Bare and instrumented alternate within every round; the monitored pool instance

@@ -25,7 +25,7 @@ const now = (): number => performance.now();
 const SLOW_REPORT_MIN_GAP_MS = 1000;
 // captureStacks 'adaptive' while no leak is outstanding: one borrow in ADAPTIVE_MEAN_GAP on average, at
 // random gaps (1..2*mean-1) so that a fixed pattern of borrow sites cannot always dodge the sample.
-const ADAPTIVE_MEAN_GAP = 64;
+const ADAPTIVE_MEAN_GAP = 256;
 const nextGap = (): number => 1 + Math.floor(Math.random() * (2 * ADAPTIVE_MEAN_GAP - 1));
 
 /** A pool, its stats and its current holders, as `agent.pools()` returns them. */
@@ -160,6 +160,14 @@ export class PoolMonitor implements BorrowHooks {
       borrow = new Borrow(now(), noStack(), undefined);
     }
     return borrow;
+  }
+
+  siteStack(caller: StackCaller): CapturedStack {
+    try {
+      return this._trace(caller, undefined);
+    } catch {
+      return noStack();
+    }
   }
 
   acquired(borrow: Borrow, key: object, id?: number): void {

@@ -4,7 +4,7 @@
 // carry the same event id; 'release' carries the resource.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { isFunction, nameOf, patchMethod, undoAll, type AnyFunction } from './patch.js';
-import { captureStack, type CapturedStack } from './stack.js';
+import type { CapturedStack } from './stack.js';
 import type { Borrow, BorrowHooks, PoolAdapter, PoolKind, PoolStats } from './types.js';
 
 interface TarnPoolLike {
@@ -82,7 +82,7 @@ export class TarnPoolAdapter implements PoolAdapter {
       this._undo.push(
         patchMethod(client, 'transaction', (original) =>
           function transaction(this: unknown, ...args: unknown[]): unknown {
-            return transactionSite.run({ trace: captureStack(transaction), taken: false }, () => original.apply(this, args));
+            return transactionSite.run({ trace: hooks.siteStack(transaction), taken: false }, () => original.apply(this, args));
           },
         ),
       );

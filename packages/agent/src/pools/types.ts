@@ -54,7 +54,7 @@ export interface PoolMonitorOptions {
   acquireWarningMs?: number;
   /**
    * Capture the borrower's stack; default: true (every borrow) when leakDetectionThreshold or acquireWarningMs is set.
-   * 'adaptive': one borrow in 64 while no reported leak is outstanding, every borrow while one is (cheaper, but a
+   * 'adaptive': one borrow in 256 on average while no reported leak is outstanding, every borrow while one is (cheaper, but a
    * leak borrowed before the first leak report names its frame only if it was sampled; the route is always known).
    */
   captureStacks?: boolean | 'adaptive';
@@ -92,6 +92,8 @@ export interface BorrowHooks {
    * `site`: a stack the adapter captured earlier at the user's call, for pools that borrow on a later tick.
    */
   begin(caller: StackCaller | undefined, site?: CapturedStack): Borrow;
+  /** The stack at `caller`'s call, as the captureStacks setting wants it, for a borrow that happens on a later tick (knex transactions): pass it to begin() as `site`. */
+  siteStack(caller: StackCaller): CapturedStack;
   /** `key` identifies the connection until it is released; `id` is the pool's own id for it (mysql thread id), if any. */
   acquired(borrow: Borrow, key: object, id?: number): void;
   /** The borrow failed; `exhausted` when the failure is the pool's acquire timeout or full queue. */

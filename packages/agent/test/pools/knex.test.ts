@@ -62,3 +62,20 @@ test('knex on pg (tarn events): a transaction never committed is reported with i
     await db.destroy();
   }
 });
+
+test('knex with captureStacks false: a transaction left open is reported with its route and no stack (none captured at db.transaction())', { timeout: 20_000 }, async () => {
+  const db = knexOf();
+  const logger = recordingLogger();
+  const monitor = monitorPool(db, { name: 'knex-nostack', leakDetectionThreshold: 150, captureStacks: false, logger });
+  let trx: Knex.Transaction | undefined;
+  try {
+    trx = await runWithContext({ method: 'POST', url: '/coupons' }, () => openTransaction(db));
+    const warning = await waitFor('leak warning', () => logger.matching(/^Connection leak detection/)[0]);
+    assert.match(warning, /^Connection leak detection triggered for pool "knex-nostack" connection #\d+, held \d+ ms by POST \/coupons \(borrower stack not captured\)$/);
+    assert.deepEqual(monitor.holders()[0]?.stack, []);
+  } finally {
+    monitor.stop();
+    await trx?.rollback().catch(() => {});
+    await db.destroy();
+  }
+});

@@ -74,16 +74,16 @@ async function holdOne(pool: genericPool.Pool<Resource>): Promise<Resource> {
 }
 
 test('captureStacks "adaptive": few healthy borrows sampled; once a leak is outstanding every borrow names its frame; sampling resumes after', { timeout: 10_000 }, async () => {
-  const pool = memoryPool(400);
+  const pool = memoryPool(1200);
   const logger = recordingLogger();
-  const monitor = monitorPool(pool, { name: 'adaptive', leakDetectionThreshold: 150, captureStacks: 'adaptive', logger });
+  const monitor = monitorPool(pool, { name: 'adaptive', leakDetectionThreshold: 150, captureStacks: 'adaptive', maxTrackedHolders: 2000, logger });
   const line = lineOf(import.meta.url, 'MARK:adaptive-borrow');
   const framed = (): number => monitor.holders().filter((h) => h.frame !== undefined).length;
   try {
-    // Healthy: random gaps of 1..127 borrows between samples, so 300 borrows give at least 2 stacks and (mean gap 64) far fewer than 300.
-    const healthy = await Promise.all(Array.from({ length: 300 }, () => holdOne(pool)));
+    // Healthy: random gaps of 1..511 borrows between samples, so 1100 borrows give at least 2 stacks and (mean gap 256) far fewer than 1100.
+    const healthy = await Promise.all(Array.from({ length: 1100 }, () => holdOne(pool)));
     const sampled = framed();
-    assert.ok(sampled >= 2 && sampled < 100, `${sampled} of 300 healthy borrows captured`);
+    assert.ok(sampled >= 2 && sampled < 100, `${sampled} of 1100 healthy borrows captured`);
     for (const held of monitor.holders()) if (held.frame !== undefined) assert.match(held.frame, new RegExp(`monitor\\.test\\.ts:${line}:\\d+$`));
     for (const resource of healthy) await pool.release(resource);
 
