@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_HEALTH_OPTIONS, memoryHealth } from '../../src/memory/health.js';
 import { forecastTimeToLimit } from '../../src/memory/forecast.js';
 import { describeState, type MemoryReport } from '../../src/memory/watch.js';
+import { LeakDetector } from '../../src/memory/trend.js';
 
 const MB = 1024 * 1024;
 const HOUR = 3_600_000;
@@ -44,4 +45,26 @@ test('health degrades on a short forecast or a heap near its limit, and says why
 test('state message reads like the product brief', () => {
   assert.equal(describeState(report({ state: 'leaking', slopeBytesPerHour: 4.1 * MB, timeToLimitMs: 3.2 * 24 * HOUR })), 'memory leaking 4.1 MB/h, heap limit reached in ~3.2 days');
   assert.equal(describeState(report({ state: 'growing', slopeBytesPerHour: 2 * MB, timeToLimitMs: 5 * HOUR, limitSource: 'cgroup' })), 'memory growing 2.0 MB/h, container memory limit reached in ~5.0 h');
+});
+
+test('a leak fast enough to crash before a leak can be confirmed still degrades health within the hour', () => {
+  const detector = new LeakDetector();
+  const limit = 2048 * MB;
+  const rate = 500 * MB; // per hour: out of memory after ~3.9 h, before the 4 h confirmation window
+  let degradedAt: number | null = null;
+  let forecastMs: number | null = null;
+  for (let t = 0; t <= 3 * HOUR && degradedAt === null; t += 60_000) {
+    const floor = 100 * MB + (rate * t) / HOUR;
+    detector.add(t, floor + ((t / 60_000) % 3) * 200_000);
+    const r = detector.evaluate(t);
+    const f = forecastTimeToLimit({ slopeBytesPerHour: r.slopeBytesPerHour, heapFloorBytes: r.floorBytes ?? floor, heapLimitBytes: limit, rssBytes: floor, cgroupLimitBytes: null });
+    const health = memoryHealth(report({ state: r.state, slopeBytesPerHour: r.slopeBytesPerHour, timeToLimitMs: r.state === 'stable' ? null : f.timeToLimitMs, postGcHeapBytes: floor }), DEFAULT_HEALTH_OPTIONS);
+    if (health.status === 'degraded') {
+      degradedAt = t;
+      forecastMs = f.timeToLimitMs;
+    }
+  }
+  assert.ok(degradedAt !== null && degradedAt <= HOUR, `degraded at ${degradedAt}`);
+  const trueRemaining = ((limit - 100 * MB) / rate) * HOUR - (degradedAt ?? 0);
+  assert.ok(forecastMs !== null && Math.abs(forecastMs - trueRemaining) < 0.25 * trueRemaining, `forecast ${forecastMs} vs ${trueRemaining}`);
 });
