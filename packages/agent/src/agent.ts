@@ -203,6 +203,7 @@ function validate(options: AgentOptions): void {
       if (snapshots.dir !== undefined && typeof snapshots.dir !== 'string') fail('memory.snapshots.dir must be a string');
       if (snapshots.heapShare !== undefined && snapshots.heapShare !== null && !(snapshots.heapShare > 0 && snapshots.heapShare <= 1)) fail('memory.snapshots.heapShare must be in (0, 1] or null');
       if (snapshots.maxCount !== undefined && !(Number.isInteger(snapshots.maxCount) && snapshots.maxCount >= 0)) fail('memory.snapshots.maxCount must be a non-negative integer');
+      if (snapshots.maxHeapBytes !== undefined && !(typeof snapshots.maxHeapBytes === 'number' && snapshots.maxHeapBytes > 0)) fail('memory.snapshots.maxHeapBytes must be a positive number of bytes');
     }
   }
 }

@@ -30,6 +30,7 @@ export const ENV_VARIABLES = [
   'LEAKHOUND_SNAPSHOT_MAX',
   'LEAKHOUND_SNAPSHOT_COOLDOWN',
   'LEAKHOUND_SNAPSHOT_SIGNAL',
+  'LEAKHOUND_SNAPSHOT_MAX_HEAP',
   'LEAKHOUND_HEALTH_PORT',
   'LEAKHOUND_HEALTH_HOST',
   'LEAKHOUND_DEGRADED_WITHIN',
@@ -129,6 +130,12 @@ export function parseEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
       if (heapShare !== undefined) snapshots.heapShare = heapShare;
       setIf(snapshots, 'maxCount', integer('LEAKHOUND_SNAPSHOT_MAX', 0, 1000));
       setIf(snapshots, 'cooldownMs', duration('LEAKHOUND_SNAPSHOT_COOLDOWN'));
+      const maxHeap = get('LEAKHOUND_SNAPSHOT_MAX_HEAP');
+      if (maxHeap !== undefined) {
+        const bytes = parseBytes(maxHeap);
+        if (bytes === null) warnings.push(`LEAKHOUND_SNAPSHOT_MAX_HEAP=${maxHeap} ignored: use a size like 1GB`);
+        else snapshots.maxHeapBytes = bytes;
+      }
       const signal = get('LEAKHOUND_SNAPSHOT_SIGNAL');
       if (signal !== undefined) {
         if (/^(off|none|0)$/i.test(signal)) snapshots.signal = null;

@@ -57,6 +57,7 @@ test('parseEnv maps every documented variable and reports bad values instead of 
     LEAKHOUND_SNAPSHOT_MAX: '3',
     LEAKHOUND_SNAPSHOT_COOLDOWN: '30m',
     LEAKHOUND_SNAPSHOT_SIGNAL: 'SIGUSR1',
+    LEAKHOUND_SNAPSHOT_MAX_HEAP: '512MB',
     LEAKHOUND_HEALTH_PORT: '9464',
     LEAKHOUND_HEALTH_HOST: '0.0.0.0',
     LEAKHOUND_DEGRADED_WITHIN: '12h',
@@ -68,7 +69,7 @@ test('parseEnv maps every documented variable and reports bad values instead of 
     memory: {
       detector: { warmupMs: 300_000, minWindowMs: 1_200_000, confirmWindowMs: 7_200_000, maxWindowMs: 172_800_000, minGrowthBytes: 4 * 1024 * 1024 },
       evaluateIntervalMs: 30_000,
-      snapshots: { dir: '/var/tmp/heaps', onLeak: false, heapShare: null, maxCount: 3, cooldownMs: 1_800_000, signal: 'SIGUSR1' },
+      snapshots: { dir: '/var/tmp/heaps', onLeak: false, heapShare: null, maxCount: 3, cooldownMs: 1_800_000, maxHeapBytes: 512 * 1024 * 1024, signal: 'SIGUSR1' },
       health: { degradedWithinMs: 43_200_000, degradedHeapShare: 0.95 },
     },
     healthServer: { port: 9464, host: '0.0.0.0' },

@@ -24,6 +24,11 @@ export interface SnapshotOptions {
   heapShare: number | null;
   /** Signal that requests a snapshot (e.g. SIGUSR2); null disables. Default SIGUSR2. */
   signal: NodeJS.Signals | null;
+  /**
+   * No automatic snapshot above this heap size (bytes): writing pauses the service
+   * for roughly 2 min per GB (PRODUCT.md measurements). Signal and manual ones are not limited. Default 1 GiB.
+   */
+  maxHeapBytes: number;
 }
 
 export const DEFAULT_SNAPSHOT_OPTIONS: Readonly<SnapshotOptions> = Object.freeze({
@@ -33,6 +38,7 @@ export const DEFAULT_SNAPSHOT_OPTIONS: Readonly<SnapshotOptions> = Object.freeze
   onLeak: true,
   heapShare: 0.8,
   signal: 'SIGUSR2',
+  maxHeapBytes: 1024 ** 3,
 });
 
 export interface SnapshotResult {
@@ -111,7 +117,7 @@ export class SnapshotGuard {
     let heapUsed = 0;
     try {
       heapUsed = getHeapStatistics().used_heap_size;
-      const throttle = this._checkThrottle(trigger);
+      const throttle = this._checkThrottle(trigger, heapUsed);
       if (throttle !== null) return { trigger, taken: false, reason: throttle, throttled: true, heapUsedBytes: heapUsed };
       const skip = this._checkGuards(heapUsed);
       if (skip !== null) return this._remember({ trigger, taken: false, reason: skip, heapUsedBytes: heapUsed });
@@ -148,9 +154,10 @@ export class SnapshotGuard {
     }
   }
 
-  private _checkThrottle(trigger: SnapshotTrigger): string | null {
+  private _checkThrottle(trigger: SnapshotTrigger, heapUsed: number): string | null {
     if (this._busy) return 'another snapshot is being written';
     if (trigger === 'leak' || trigger === 'heap-share') {
+      if (heapUsed > this.options.maxHeapBytes) return `heap ${mb(heapUsed)} above the ${mb(this.options.maxHeapBytes)} limit for automatic snapshots (the write would pause the service for minutes; send ${this.options.signal ?? 'the snapshot signal'} to take one anyway)`;
       if (this._automatic >= this.options.maxCount) return `automatic snapshot limit reached (${this.options.maxCount})`;
       const since = this._env.now() - this._lastAutomaticAt;
       if (since < this.options.cooldownMs) return `cooldown: last automatic snapshot ${Math.round(since / 1000)} s ago (cooldown ${Math.round(this.options.cooldownMs / 1000)} s)`;

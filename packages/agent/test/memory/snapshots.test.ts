@@ -83,3 +83,13 @@ test('one snapshot at a time: a request made while a write is in progress is ref
     assert.equal(guard.busy, false);
   });
 });
+
+test('automatic snapshots are refused above maxHeapBytes (minutes of pause), a signal still takes one', () => {
+  withDir((dir) => {
+    const guard = new SnapshotGuard({ dir, maxHeapBytes: 1024 });
+    const automatic = guard.take('leak');
+    assert.equal(automatic.taken, false);
+    assert.match(automatic.reason ?? '', /above the 0\.0 MB limit for automatic snapshots/);
+    assert.equal(guard.take('signal').taken, true);
+  });
+});
