@@ -119,8 +119,13 @@ export class MemoryWatch {
     if (!this._stopped) return;
     this._stopped = false;
     this._cgroup = safe(() => readCgroupMemory(this._cgroupPaths)) ?? null;
-    this.sampler.start();
-    this.sampler.sample(false);
+    try {
+      this.sampler.start();
+      this.sampler.sample(false);
+    } catch (error) {
+      // The service runs on without memory samples rather than failing to start.
+      safeLog(this._logger, 'warn', `leakhound agent: memory sampling not started: ${describe(error)}`);
+    }
     this._timer = setInterval(() => this.evaluate(), this._evaluateIntervalMs);
     this._timer.unref();
     const signal = this.snapshots?.options.signal ?? null;
