@@ -1,10 +1,9 @@
 // The snapshot analysis step of `leakhound run`: baseline/target/final ->
-// findings. The diff engine (`leakhound diff`) names what grew; the run's own
-// growth attribution (growth.ts) stands in when the diff cannot run.
+// findings, named by the diff engine (`leakhound diff`). A diff failure is
+// logged and leaves the verdict to the heap trend and the pool reports.
 import { createProgressReporter, type ProgressFn } from '../heap/progress.js';
 import { formatLocation } from '../heap/locations.js';
 import { diffSnapshots, type DiffFinding } from '../diff/diff.js';
-import { growthFindings } from './growth.js';
 import type { RunFinding } from './types.js';
 import type { AnalysisContext } from './runner.js';
 
@@ -44,8 +43,8 @@ export async function analyzeRunSnapshots(
       const report = await diffSnapshots([paths.baseline, paths.target, paths.final], { onProgress, maxFindings: 20 });
       findings = report.findings.map(fromDiffFinding);
     } catch (error) {
-      log(`diff engine failed (${error instanceof Error ? error.message : String(error)}); using the run's growth attribution`);
-      findings = await growthFindings(paths, { onProgress, minBytes, maxFindings: MAX_FINDINGS });
+      log(`snapshot diff failed, no findings from the snapshots: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
     }
     return findings.filter((f) => f.bytes >= minBytes).slice(0, MAX_FINDINGS);
   } finally {
