@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Where `leakhound analyze` spends its time and memory, phase by phase:
 //
-//   node --max-old-space-size=16384 benchmarks/heap-phases.mjs FILE [--out results.json]
+//   node --max-old-space-size=16384 benchmarks/heap-phases.mjs FILE [--out results.json] [--leakhound-at GIT-REV]
 //
 // Runs the same parse + analysis as the CLI (the built dist, so
 // `npm run build` first) in this process, listening to the engine's own
@@ -14,17 +14,25 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'leakhound', 'dist');
-const { parseSnapshotFile } = await import(pathToFileURL(join(dist, 'heap', 'parser.js')).href);
-const { analyzeSnapshot } = await import(pathToFileURL(join(dist, 'index.js')).href);
+import { buildLeakhoundAt } from './lib/tools.mjs';
 
 const file = process.argv[2];
-const outIndex = process.argv.indexOf('--out');
-const out = outIndex > 0 ? process.argv[outIndex + 1] : undefined;
-if (file === undefined) {
-  console.error('usage: heap-phases.mjs FILE [--out results.json]');
+const argValue = (name) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const out = argValue('--out');
+const at = argValue('--leakhound-at');
+if (file === undefined || file.startsWith('--')) {
+  console.error('usage: heap-phases.mjs FILE [--out results.json] [--leakhound-at GIT-REV]');
   process.exit(2);
 }
+// A clean build of a commit when asked (the working tree's dist may be mid-edit).
+const build = at ? buildLeakhoundAt(at) : null;
+process.once('exit', () => build?.cleanup());
+const dist = build ? dirname(dirname(build.bin)) + '/dist' : join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'leakhound', 'dist');
+const { parseSnapshotFile } = await import(pathToFileURL(join(dist, 'heap', 'parser.js')).href);
+const { analyzeSnapshot } = await import(pathToFileURL(join(dist, 'index.js')).href);
 
 const phases = [];
 let current = null;
@@ -66,6 +74,7 @@ console.log(`nodes ${report.snapshot.nodeCount}, edges ${report.snapshot.edgeCou
 if (out) {
   writeFileSync(out, `${JSON.stringify({
     benchmark: 'heap-phases', date: new Date().toISOString(), file, fileBytes: statSync(file).size,
+    leakhoundBuild: build ? { commit: build.commit, how: 'git archive of the commit + tsc -b in a temporary directory' } : { commit: null, how: 'the working tree\'s packages/leakhound/dist' },
     commandLine: `node ${process.execArgv.join(' ')} benchmarks/heap-phases.mjs ${process.argv.slice(2).join(' ')}`,
     node: process.version, loadavg1m: +loadavg()[0].toFixed(2), totalSeconds: +totalSeconds.toFixed(2),
     nodeCount: report.snapshot.nodeCount, edgeCount: report.snapshot.edgeCount,
