@@ -108,7 +108,7 @@ async function runAll(opts, build) {
     note: 'shared machine: other engineers were running builds and tests at the same time; compare ratios within one run',
     readSpeeds, results, summary,
   };
-  const out = opts.out || join(here, 'results', `heap-analyze-${startedAt.toISOString().slice(0, 16).replace(/[-:]/g, '')}.json`);
+  const out = opts.out || join(here, 'results', `heap-analyze-${startedAt.toISOString().slice(0, 19).replace(/[-:]/g, '')}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(record, null, 2)}\n`);
   process.stdout.write(`${markdown(summary)}\n`);

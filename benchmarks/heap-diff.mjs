@@ -110,7 +110,7 @@ async function runAll(opts, build) {
     note: 'shared machine: other engineers were running builds and tests at the same time; compare ratios within one run',
     runs, summary,
   };
-  const out = opts.out || join(here, 'results', `heap-diff-${startedAt.toISOString().slice(0, 16).replace(/[-:]/g, '')}.json`);
+  const out = opts.out || join(here, 'results', `heap-diff-${startedAt.toISOString().slice(0, 19).replace(/[-:]/g, '')}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(record, null, 2)}\n`);
   const lines = [
