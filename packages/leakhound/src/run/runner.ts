@@ -4,7 +4,7 @@
 // Every wait is bounded; the service's process group is killed on every exit path.
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import http from 'node:http';
@@ -95,7 +95,7 @@ const POLL_MS = 100;
 export function agentPreloads(): string[] {
   const require = createRequire(import.meta.url);
   const register = require.resolve('@leakhound/agent/register');
-  const control = join(dirname(register), 'control', 'register.js');
+  const control = require.resolve('@leakhound/agent/control-register');
   return [pathToFileURL(register).href, pathToFileURL(control).href];
 }
 
