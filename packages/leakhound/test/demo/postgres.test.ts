@@ -8,21 +8,22 @@ import { databaseEnv, demoDatabase, startEmbeddedPostgres } from '../../src/demo
 
 test('startEmbeddedPostgres serves queries and removes its directory on stop', { timeout: 120_000 }, async () => {
   const server = await startEmbeddedPostgres('leakhound_demo_test');
-  let dataDir = '';
+  let dataDir: string | undefined;
   try {
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();
     try {
       const { rows } = await client.query<{ db: string; dir: string }>('SELECT current_database() AS db, current_setting(\'data_directory\') AS dir');
       assert.equal(rows[0]?.db, 'leakhound_demo_test');
-      dataDir = rows[0]?.dir ?? '';
-      assert.ok(existsSync(dataDir), `data directory ${dataDir} exists while running`);
+      dataDir = rows[0]?.dir;
+      assert.ok(dataDir !== undefined && existsSync(dataDir), `data directory ${dataDir} exists while running`);
     } finally {
       await client.end();
     }
   } finally {
     await server.stop();
   }
+  assert.ok(dataDir !== undefined);
   assert.equal(existsSync(dataDir), false, 'the temp directory is removed on stop');
 });
 
