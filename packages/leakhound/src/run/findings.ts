@@ -24,6 +24,8 @@ export function fromDiffFinding(finding: DiffFinding): RunFinding {
       edgeType: step.edgeType,
       className: step.className,
       nodeType: step.nodeType,
+      nodeId: step.nodeId,
+      selfSize: step.selfSize,
       location: step.location ? formatLocation(step.location) : null,
     })),
     locations: finding.locations.map((l) => formatLocation(l.location)),

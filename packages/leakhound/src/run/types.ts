@@ -66,6 +66,9 @@ export interface RunPathStep {
   edgeType: string;
   className: string;
   nodeType: string;
+  /** V8 object id in the final snapshot. */
+  nodeId: number;
+  selfSize: number;
   location: string | null;
 }
 

@@ -22,7 +22,7 @@ function result(): RunResult {
       pools: [{ name: `pool${EVIL}`, total: 5, active: 5, idle: 0, waiting: round }], at: 'now',
     })),
     heap: { assessment: 'growing', bytesPerRequest: 1000, lower: 990, upper: 1010, confidence: 0.95, pValue: 0.01, tau: 1, thresholdBytesPerRequest: 64, totalGrowthBytes: 4e6, points: 4 },
-    findings: [{ summary: `Map ${EVIL} grew`, kind: 'growing-collection', className: EVIL, bytes: 1, count: 1, path: [{ edgeName: EVIL, edgeType: 'property', className: 'Map', nodeType: 'object', location: `file:///a.ts:1:2` }], locations: ['file:///a.ts:3:4'] }],
+    findings: [{ summary: `Map ${EVIL} grew`, kind: 'growing-collection', className: EVIL, bytes: 1, count: 1, path: [{ edgeName: EVIL, edgeType: 'property', className: 'Map', nodeType: 'object', nodeId: 42, selfSize: 32, location: `file:///a.ts:1:2` }], locations: ['file:///a.ts:3:4'] }],
     allocationSites: [{ functionName: EVIL, url: 'file:///a.ts', line: 1, column: 1, liveBytes: 100, samples: 1, stack: [] }],
     pools: { available: true, leaks: [{ pool: 'p', connection: '#1', heldMs: 1, route: EVIL, borrowedAt: [EVIL], message: `held by ${EVIL}` }], raw: [] },
     snapshots: { baseline: null, target: null, final: null, kept: false },
