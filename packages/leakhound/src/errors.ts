@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   LH_ERR_SERVICE_NO_PORT: 'leakhound run: the service never listened on a TCP port or never answered HTTP (exit code 3)',
   LH_ERR_AGENT_UNREACHABLE: 'leakhound run: the agent inside the service did not start or stopped answering its control channel (exit code 3)',
   LH_ERR_RUN_TIMEOUT: 'leakhound run: the whole run exceeded --timeout (exit code 3)',
+  LH_ERR_EMBEDDED_POSTGRES: 'the embedded PostgreSQL (demo fallback) cannot start here',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

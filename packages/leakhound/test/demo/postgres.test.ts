@@ -4,9 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
-import { databaseEnv, demoDatabase, startEmbeddedPostgres } from '../../src/demo/postgres.js';
+import { databaseEnv, demoDatabase, embeddedBinariesBlockedForOthers, startEmbeddedPostgres } from '../../src/demo/postgres.js';
+import { LeakhoundError } from '../../src/errors.js';
 
-test('startEmbeddedPostgres serves queries and removes its directory on stop', { timeout: 120_000 }, async () => {
+// As root, PostgreSQL runs as user `postgres`, who needs to reach node_modules.
+const blocked = process.getuid?.() === 0 ? embeddedBinariesBlockedForOthers() : null;
+
+test('startEmbeddedPostgres serves queries and removes its directory on stop', { timeout: 120_000, skip: blocked === null ? false : `running as root in a checkout the postgres user cannot enter (${blocked}); the next test checks the error` }, async () => {
   const server = await startEmbeddedPostgres('leakhound_demo_test');
   let dataDir: string | undefined;
   try {
@@ -36,4 +40,13 @@ test('demoDatabase takes DATABASE_URL, then the PG* variables, without starting 
   assert.equal(fromPg.source, 'PG environment');
   assert.equal(fromPg.url, 'postgres://app@pg.internal.example:5432/coupons');
   assert.deepEqual(databaseEnv(fromPg.url).PGDATABASE, 'coupons');
+});
+
+test('as root in a directory the postgres user cannot enter, the error names the directory', { skip: blocked === null ? 'the embedded binaries are reachable here (the previous test starts the server)' : false }, async () => {
+  await assert.rejects(startEmbeddedPostgres('never_started'), (error: unknown) => {
+    assert.ok(error instanceof LeakhoundError);
+    assert.equal(error.code, 'LH_ERR_EMBEDDED_POSTGRES');
+    assert.ok(error.message.includes(blocked ?? '?'), error.message);
+    return true;
+  });
 });
