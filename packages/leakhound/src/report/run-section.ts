@@ -93,7 +93,7 @@ function toReportFinding(finding: RunResult['findings'][number]): ReportFinding 
       { label: 'kind', value: finding.kind },
       { label: 'count', value: String(finding.count) },
     ],
-    path: finding.path.map((step) => ({ edgeName: step.edgeName, edgeType: step.edgeType, className: step.className, nodeType: step.nodeType, nodeId: step.nodeId, selfSize: step.selfSize, location: step.location })),
+    path: finding.path,
     locations: finding.locations.map((location) => {
       const match = /^(.*):(\d+):(\d+)$/.exec(location);
       return match ? { label: 'source', url: match[1]!, line: Number(match[2]), column: Number(match[3]) } : { label: 'source', url: location, line: 0, column: 0 };

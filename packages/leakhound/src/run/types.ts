@@ -1,6 +1,7 @@
 // The result of `leakhound run`: what `--json` writes (schema "leakhound-run/1",
 // documented in docs/run.md) and what the terminal and HTML renderers read.
 import type { AllocationSite } from '@leakhound/agent';
+import type { ReportPathStep } from '../report/html-model.js';
 
 export type Verdict = 'leak' | 'clean' | 'inconclusive';
 export type HeapAssessment = 'growing' | 'flat' | 'unclear';
@@ -61,16 +62,8 @@ export interface HeapTrend {
   points: number;
 }
 
-export interface RunPathStep {
-  edgeName: string;
-  edgeType: string;
-  className: string;
-  nodeType: string;
-  /** V8 object id in the final snapshot. */
-  nodeId: number;
-  selfSize: number;
-  location: string | null;
-}
+/** One step of a finding's retainer path, as the HTML report shows it (ids from the final snapshot). */
+export type RunPathStep = ReportPathStep;
 
 export interface RunFinding {
   summary: string;
