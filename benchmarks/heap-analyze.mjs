@@ -18,8 +18,8 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gb, gitRevision, killRunning, machineInfo, measure, rawReadSpeed } from './lib/measure.mjs';
-import { buildLeakhoundAt, ensureSnapshot, LEAKHOUND_BIN, toolCommand } from './lib/tools.mjs';
+import { gb, gitRevision, machineInfo, measure, rawReadSpeed } from './lib/measure.mjs';
+import { ensureSnapshot, withLeakhound, LEAKHOUND_BIN, toolCommand } from './lib/tools.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -53,20 +53,8 @@ function fmtSeconds(run) { return run.ok ? `${run.wallSeconds.toFixed(1)} s` : '
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const build = opts.leakhoundAt && opts.tools.includes('leakhound') ? buildLeakhoundAt(opts.leakhoundAt) : null;
-  if (build) console.error(`heap-bench: leakhound built from commit ${build.commit} in ${build.dir}`);
-  else if (opts.tools.includes('leakhound') && !existsSync(join(root, 'packages/leakhound/dist/cli/main.js'))) {
-    throw new Error('leakhound is not built: run `npm run build` at the repository root');
-  }
-  // Ctrl-C or a kill must not leave the temporary build behind.
-  const onSignal = () => { killRunning(); build?.cleanup(); process.exit(130); };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    await runAll(opts, build);
-  } finally {
-    build?.cleanup();
-  }
+  if (!opts.tools.includes('leakhound')) return runAll(opts, null);
+  await withLeakhound(opts.leakhoundAt, 'heap-bench', (build) => runAll(opts, build));
 }
 
 async function runAll(opts, build) {

@@ -10,12 +10,12 @@
 // --with-memlab also times `memlab find-leaks` on the same three files, for
 // reference. The series is generated first when missing
 // (generate-snapshot.mjs --series 3). Writes benchmarks/results/heap-diff-<date>.json.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gb, gitRevision, killRunning, machineInfo, measure } from './lib/measure.mjs';
-import { buildLeakhoundAt, ensureSnapshot, LEAKHOUND_BIN, repoRoot, toolCommand } from './lib/tools.mjs';
+import { gb, gitRevision, machineInfo, measure } from './lib/measure.mjs';
+import { ensureSnapshot, withLeakhound, LEAKHOUND_BIN, repoRoot, toolCommand } from './lib/tools.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -42,20 +42,7 @@ function parseArgs(argv) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const build = opts.leakhoundAt ? buildLeakhoundAt(opts.leakhoundAt) : null;
-  if (build) console.error(`heap-diff: leakhound built from commit ${build.commit} in ${build.dir}`);
-  else if (!existsSync(join(repoRoot, 'packages/leakhound/dist/cli/main.js'))) {
-    throw new Error('leakhound is not built: run `npm run build` at the repository root');
-  }
-  // Ctrl-C or a kill must not leave the temporary build behind.
-  const onSignal = () => { killRunning(); build?.cleanup(); process.exit(130); };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    await runAll(opts, build);
-  } finally {
-    build?.cleanup();
-  }
+  await withLeakhound(opts.leakhoundAt, 'heap-diff', (build) => runAll(opts, build));
 }
 
 async function runAll(opts, build) {

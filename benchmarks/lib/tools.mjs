@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killRunning } from './measure.mjs';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = join(benchDir, '..');
@@ -32,6 +33,27 @@ export function buildLeakhoundAt(rev) {
     throw err;
   }
   return { bin: join(dir, LEAKHOUND_BIN), commit, dir, cleanup };
+}
+
+/**
+ * Runs `fn(build)` with leakhound built at `rev` (see buildLeakhoundAt), or with
+ * the working tree's build when `rev` is null (`build` is then null). The
+ * temporary build is removed on every exit path, Ctrl-C and kill included.
+ */
+export async function withLeakhound(rev, label, fn) {
+  const build = rev ? buildLeakhoundAt(rev) : null;
+  if (build) console.error(`${label}: leakhound built from commit ${build.commit} in ${build.dir}`);
+  else if (!existsSync(join(repoRoot, 'packages/leakhound/dist/cli/main.js'))) {
+    throw new Error('leakhound is not built: run `npm run build` at the repository root');
+  }
+  const onSignal = () => { killRunning(); build?.cleanup(); process.exit(130); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await fn(build);
+  } finally {
+    build?.cleanup();
+  }
 }
 
 /**
