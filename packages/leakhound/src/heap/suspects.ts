@@ -15,6 +15,7 @@ import { classTable, isInternalNode } from './names.js';
 import { isUserRoot } from './dominators.js';
 import { pathParent, retainerPath, type PathStep, type RootPaths } from './paths.js';
 import { formatLocation, sourceLocation, type SourceLocation } from './locations.js';
+import { NodeStack } from './stack.js';
 
 export interface AccumulatedClass {
   className: string;
@@ -111,7 +112,8 @@ function chainOrChildren(snap: HeapSnapshot, dom: Dominators, point: number): Ac
   const parent = dom.idom[point]!;
   if (classOf[parent] === c || isInternalNode(snap, point)) return accumulatedClass(snap, dom, point);
   let count = 0;
-  const stack = [point];
+  const stack = new NodeStack();
+  stack.push(point);
   while (stack.length > 0 && count < MAX_CHAIN_COUNT) {
     const n = stack.pop()!;
     if (classOf[n] !== c) continue;
@@ -286,7 +288,7 @@ export function findLeakSuspects(
   // One bit per node.
   const coveredBits = new Uint8Array((nodeCount >>> 3) + 1);
   const isCovered = (n: number): boolean => (coveredBits[n >>> 3]! & (1 << (n & 7))) !== 0;
-  const stack: number[] = [];
+  const stack = new NodeStack();
   const cover = (top: number): void => {
     stack.push(top);
     while (stack.length > 0) {
