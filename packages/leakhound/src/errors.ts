@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   LH_ERR_SNAPSHOT_FORMAT: 'the input is JSON but not a V8 heap snapshot, or its meta is missing or wrong',
   LH_ERR_SNAPSHOT_INCONSISTENT: 'the snapshot contradicts itself (counts, edge targets, string indexes)',
   LH_ERR_SNAPSHOT_TOO_LARGE: 'the snapshot exceeds a limit of this engine',
+  LH_ERR_WORKER_FAILED: 'a worker thread of the heap engine crashed or could not start (a bug or an exhausted machine, not bad input)',
   LH_ERR_SERVICE_FAILED: 'leakhound run: the service under test crashed, ran out of memory or exited (exit code 3)',
   LH_ERR_SERVICE_NO_PORT: 'leakhound run: the service never listened on a TCP port or never answered HTTP (exit code 3)',
   LH_ERR_AGENT_UNREACHABLE: 'leakhound run: the agent inside the service did not start or stopped answering its control channel (exit code 3)',

@@ -14,6 +14,8 @@ import {
 } from './parser-bytes.js';
 import { MAX_COUNT, parseHeaderJson, type SnapshotHeader } from './parser-header.js';
 import { ValueSkipper } from './parser-skip.js';
+import type { EdgeTailTask } from './parser-edge-tail.js';
+import { DEFAULT_SPLIT_MIN_BYTES, EdgeTailWorker, MIN_SAMPLE_RECORDS, cutOffset, type EdgeSplitOptions } from './parser-split.js';
 import { StringArrayScanner } from './parser-strings.js';
 import { noProgress, type ProgressFn } from './progress.js';
 import { HeapSnapshot, type HeapSnapshotInit } from './snapshot.js';
@@ -23,6 +25,8 @@ export interface ParseOptions {
   onProgress?: ProgressFn;
   /** Read size in bytes (default 8 MB). Tests pass tiny values so every token straddles reads. */
   chunkSize?: number;
+  /** Parsing the `edges` section's tail on a second thread (parseSnapshotFile only). */
+  edgeSplit?: EdgeSplitOptions;
 }
 
 const DEFAULT_CHUNK = 8 * 1024 * 1024;
@@ -165,9 +169,74 @@ export class SnapshotStreamParser {
   private readonly _strings = new StringTable(1 << 16);
   private _stringScanner = new StringArrayScanner(this._strings);
 
-  /** @param inputBytes total input size, used to refuse absurd counts before allocating. */
-  constructor(inputBytes: number) {
+  private readonly _sharedEdges: boolean;
+
+  /**
+   * @param inputBytes total input size, used to refuse absurd counts before allocating.
+   * @param sharedEdges put the edge columns on SharedArrayBuffers, so a worker can fill the section's tail.
+   */
+  constructor(inputBytes: number, sharedEdges = false) {
     this._inputBytes = inputBytes;
+    this._sharedEdges = sharedEdges;
+  }
+
+  /**
+   * While the parser is inside an `edges` section of three-field records:
+   * where the section started and how many records it has stored, for the
+   * split parse to estimate the section's length. Null otherwise.
+   */
+  edgeSample(): { sectionStart: number; records: number; edgeCount: number } | null {
+    if (this._mode !== M_NUMBERS || this._sink !== SINK_EDGES || this._ef !== 3 || !this._sharedEdges) return null;
+    return { sectionStart: this._sectionOffset[S_EDGES]!, records: this._record, edgeCount: this._edgeCount };
+  }
+
+  /** True once the edges section has been read to its end. */
+  get edgesDone(): boolean {
+    return this._edgesDone;
+  }
+
+  /** What a worker needs to parse the section's tail after `cut`. */
+  edgeTailTask(fd: number, cut: number): EdgeTailTask {
+    const meta = this._meta!;
+    const cols = this._cols!;
+    return {
+      fd,
+      cut,
+      edgeCount: this._edgeCount,
+      nodeCount: this._nodeCount,
+      nodeFields: this._nf,
+      edgeTypeCount: this._edgeTypeCount,
+      typeField: meta.edgeType,
+      nameField: meta.edgeNameOrIndex,
+      elementType: this._edgeTypeElement,
+      hiddenType: this._edgeTypeHidden,
+      edgeType: cols.edgeType,
+      edgeNameOrIndex: cols.edgeNameOrIndex,
+      edgeToNode: cols.edgeToNode,
+    };
+  }
+
+  /**
+   * Ends the edges section here, as if the next byte were its ']', because a
+   * worker parses the rest; the file continues at `resume` (after the real
+   * ']'). False, changing nothing, when the parser is not inside the section.
+   */
+  cutEdges(resume: number): boolean {
+    if (this._mode !== M_NUMBERS || this._sink !== SINK_EDGES) return false;
+    this.feed(Buffer.from([CH_RBRACKET]));
+    this._base = resume;
+    return true;
+  }
+
+  /**
+   * Counts the worker's `records` (stored at the columns' end) and its largest
+   * string index. False when the two parts do not add up to edge_count.
+   */
+  adoptEdgeTail(records: number, maxName: number): boolean {
+    if (!this._edgesDone || this._edgeFieldsLeft !== 0 || this._edgeRecords + records !== this._edgeCount) return false;
+    this._edgeRecords += records;
+    if (maxName > this._maxEdgeName) this._maxEdgeName = maxName;
+    return true;
   }
 
   /**
@@ -499,6 +568,7 @@ export class SnapshotStreamParser {
     this._edgeTypeHidden = header.meta.edgeTypes.indexOf('hidden');
     const n = header.nodeCount;
     const e = header.edgeCount;
+    const shared = this._sharedEdges;
     try {
       this._cols = {
         nodeType: new Uint8Array(n),
@@ -508,9 +578,9 @@ export class SnapshotStreamParser {
         firstEdge: new Uint32Array(n + 1),
         nodeTraceId: header.nodeTraceId >= 0 ? new Uint32Array(n) : null,
         nodeDetachedness: header.nodeDetachedness >= 0 ? new Uint8Array(n) : null,
-        edgeType: new Uint8Array(e),
-        edgeNameOrIndex: new Uint32Array(e),
-        edgeToNode: new Uint32Array(e),
+        edgeType: shared ? new Uint8Array(new SharedArrayBuffer(e)) : new Uint8Array(e),
+        edgeNameOrIndex: shared ? new Uint32Array(new SharedArrayBuffer(e * 4)) : new Uint32Array(e),
+        edgeToNode: shared ? new Uint32Array(new SharedArrayBuffer(e * 4)) : new Uint32Array(e),
       };
     } catch (error) {
       throw new LeakhoundError(
@@ -1100,17 +1170,34 @@ function fileError(error: unknown, path: string): LeakhoundError {
   return new LeakhoundError('LH_ERR_FILE_UNREADABLE', `${path}: ${reason}`, { cause: error, file: path });
 }
 
+/** A split parse found that its parts do not fit together: parse again on one thread. */
+class SplitMismatch extends Error {}
+
 /**
  * Streams a .heapsnapshot file into a HeapSnapshot. Reads `chunkSize` bytes at
  * a time into two reused buffers, so the next read runs while this one is
- * scanned. Every failure is a LeakhoundError whose message names the file.
+ * scanned. On big files a worker parses the tail of the `edges` section
+ * (parser-split.ts) and the main thread skips over it; when the worker's part
+ * is not in V8's exact layout the file is parsed again on one thread, which
+ * reports bad input the usual way. Every failure is a LeakhoundError whose
+ * message names the file.
  */
 export async function parseSnapshotFile(path: string, options: ParseOptions = {}): Promise<HeapSnapshot> {
+  try {
+    return await parseFile(path, options);
+  } catch (error) {
+    if (!(error instanceof SplitMismatch)) throw error;
+    return parseFile(path, { ...options, edgeSplit: { minBytes: Number.POSITIVE_INFINITY } });
+  }
+}
+
+async function parseFile(path: string, options: ParseOptions): Promise<HeapSnapshot> {
   const onProgress = options.onProgress ?? noProgress;
   let handle: FileHandle;
   let size: number;
   let regular: boolean;
   let pending: Promise<{ bytesRead: number }> | null = null;
+  let tail: EdgeTailWorker | null = null;
   try {
     const info = await stat(path);
     if (info.isDirectory()) {
@@ -1128,13 +1215,17 @@ export async function parseSnapshotFile(path: string, options: ParseOptions = {}
       throw new LeakhoundError('LH_ERR_SNAPSHOT_EMPTY', 'the file is empty (0 bytes)', { offset: 0 });
     }
     const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, regular ? size : DEFAULT_CHUNK));
+    const split = options.edgeSplit ?? {};
+    // Undecided until the edges section starts; decided (true or false) once.
+    let splitOpen = regular && size >= (split.minBytes ?? DEFAULT_SPLIT_MIN_BYTES);
     // Pipes cannot bound counts by their size.
-    const parser = new SnapshotStreamParser(regular ? size : Number.MAX_SAFE_INTEGER);
+    const parser = new SnapshotStreamParser(regular ? size : Number.MAX_SAFE_INTEGER, splitOpen);
     // One spare byte each for feed()'s sentinel.
     let current = Buffer.allocUnsafe(chunk + 1);
     let spare = Buffer.allocUnsafe(chunk + 1);
     let position = 0;
-    pending = handle.read(current, 0, chunk, regular ? position : null);
+    const read = (into: Buffer, at: number): Promise<{ bytesRead: number }> => handle.read(into, 0, chunk, regular ? at : null);
+    pending = read(current, position);
     onProgress('read', 0, size);
     while (true) {
       let bytesRead: number;
@@ -1145,13 +1236,44 @@ export async function parseSnapshotFile(path: string, options: ParseOptions = {}
       }
       pending = null;
       if (bytesRead === 0) break;
+      const start = position;
       position += bytesRead;
-      pending = handle.read(spare, 0, chunk, regular ? position : null);
-      parser.feed(current, bytesRead);
+      const cut = tail === null ? -1 : tail.cut - start;
+      if (cut >= 0 && cut < bytesRead) {
+        // The head ends in this piece: parse up to the cut, then continue after the section.
+        const saved = current[cut]!;
+        parser.feed(current, cut);
+        current[cut] = saved;
+        const resume = await joinAtCut(tail!, parser);
+        if (resume < 0) {
+          tail = null;
+          pending = read(spare, position);
+          parser.feed(current.subarray(cut), bytesRead - cut);
+        } else {
+          position = resume;
+          pending = read(spare, position);
+        }
+      } else {
+        pending = read(spare, position);
+        parser.feed(current, bytesRead);
+        if (splitOpen) {
+          const decision = await planSplit(parser, handle, position, size, split);
+          if (decision !== null) {
+            splitOpen = false;
+            if (decision >= 0) tail = new EdgeTailWorker(parser.edgeTailTask(handle.fd, decision), split.workerUrl);
+          }
+        }
+      }
       onProgress('read', position, regular ? Math.max(size, position) : 0);
       const used = current;
       current = spare;
       spare = used;
+    }
+    if (tail !== null) {
+      const result = await tail.done();
+      if (!result.ok || !parser.adoptEdgeTail(result.records, result.maxName)) throw new SplitMismatch();
+      split.onSplit?.(tail.cut, (await tail.end())!);
+      tail = null;
     }
     return parser.finish(onProgress);
   } catch (caught) {
@@ -1163,8 +1285,42 @@ export async function parseSnapshotFile(path: string, options: ParseOptions = {}
     }
     throw error;
   } finally {
+    // The worker reads through this handle and writes into the columns: stop it first.
+    if (tail !== null) await tail.stop();
     // A read may still be in flight when scanning failed; let it settle first.
     if (pending !== null) await pending.catch(() => undefined);
     await handle.close();
   }
+}
+
+/**
+ * Once the edges section has started: the offset of the newline to cut at,
+ * -1 for no split, or null while there are too few records to estimate the
+ * section's length from.
+ */
+async function planSplit(parser: SnapshotStreamParser, handle: FileHandle, position: number, size: number,
+  options: EdgeSplitOptions): Promise<number | null> {
+  const sample = parser.edgeSample();
+  if (sample === null) return parser.edgesDone ? -1 : null;
+  if (sample.records < MIN_SAMPLE_RECORDS) return null;
+  const bytesPerRecord = (position - sample.sectionStart) / sample.records;
+  const estimatedEnd = sample.sectionStart + bytesPerRecord * sample.edgeCount;
+  const from = cutOffset(sample.sectionStart, position, estimatedEnd, size, options.at);
+  if (from < 0) return -1;
+  const probe = Buffer.alloc(64);
+  const { bytesRead } = await handle.read(probe, 0, probe.length, from);
+  const newline = probe.subarray(0, bytesRead).indexOf(10);
+  return newline < 0 ? -1 : from + newline;
+}
+
+/**
+ * At the cut: where the main thread continues (after the section's ']'), or
+ * -1 when the worker declined (the main thread parses on as usual).
+ */
+async function joinAtCut(tail: EdgeTailWorker, parser: SnapshotStreamParser): Promise<number> {
+  const end = await tail.end();
+  if (end === null) return -1;
+  // The cut was past the section (the estimate ran long): the worker's writes are not edges.
+  if (!parser.cutEdges(end + 1)) throw new SplitMismatch();
+  return end + 1;
 }
