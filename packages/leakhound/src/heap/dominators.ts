@@ -124,10 +124,23 @@ export class WeakMapEdges {
  * and self edges never; shortcut edges only from the root (there they mark the
  * user's global objects); not from a non-page-owned node into a page-owned one;
  * and a WeakMap value is retained through its key, not through the table.
+ * One byte per edge, 1 for essential.
  */
 export function essentialEdges(snap: HeapSnapshot, inDegree?: Uint32Array): Uint8Array {
+  const bits = essentialEdgeBits(snap, inDegree);
+  const essential = new Uint8Array(snap.edgeCount);
+  for (let e = 0; e < essential.length; e++) essential[e] = (bits[e >>> 5]! >>> (e & 31)) & 1;
+  return essential;
+}
+
+/**
+ * essentialEdges as one bit per edge (bit e & 31 of word e >>> 5): an eighth
+ * of the bytes while the dominator pass holds them. `inDegree`, when given,
+ * counts each node's essential in-edges.
+ */
+function essentialEdgeBits(snap: HeapSnapshot, inDegree?: Uint32Array): Int32Array {
   const { nodeCount, edgeCount, firstEdge, edgeToNode, edgeType } = snap;
-  const essential = new Uint8Array(edgeCount);
+  const bits = new Int32Array((edgeCount >>> 5) + 1);
   const owned = pageOwnedNodes(snap);
   const root = snap.rootNode;
   const weak = snap.edgeTypeWeak;
@@ -149,11 +162,11 @@ export function essentialEdges(snap: HeapSnapshot, inDegree?: Uint32Array): Uint
         if (type === shortcut) continue;
         if (owned[target] === 1 && nodeOwned === 0) continue;
       }
-      essential[e] = 1;
+      bits[e >>> 5] = bits[e >>> 5]! | (1 << (e & 31));
       if (inDegree) inDegree[target]!++;
     }
   }
-  return essential;
+  return bits;
 }
 
 /**
@@ -248,143 +261,166 @@ export function computeShallowSizes(snap: HeapSnapshot, scratch?: Uint32Array, b
   return sizes;
 }
 
-interface Predecessors {
-  /** Length nodeCount + 1. */
-  first: Uint32Array;
-  node: Uint32Array;
-  /** Edge ordinal per entry, to be checked against `essential`; null when every entry is essential. */
-  edge: Uint32Array | null;
-}
-
 interface TreeInputs {
-  /** Released (set to null) once the search no longer needs it. */
-  essential: Uint8Array | null;
+  /** Essential-edge bits; the search clears the bits of the tree edges it takes. Released once the lists are built. */
+  essential: Int32Array | null;
   /** Full retainers (checked against `essential`), or null for compact mode. */
-  retainers: Predecessors | null;
-  /** Compact mode: essential in-degree per node (from essentialEdges). */
+  retainers: Retainers | null;
+  /** Compact mode: essential in-degree per node (from essentialEdgeBits); the search subtracts tree edges. */
   inDegree: Uint32Array | null;
 }
 
 interface Tree {
   /** Vertex (ordinal + 1) per DFS number 1..n. */
   vertex: Uint32Array;
+  /** Immediate dominator per node ordinal (a view of length nodeCount). */
+  idom: Uint32Array;
   /**
    * Two working arrays (nodeCount + 1 entries) the tree no longer needs, handed
    * on so the next phase reuses them instead of allocating while the tree's
    * garbage still waits for the collector.
    */
   spare: [Uint32Array, Uint32Array];
-  /** Immediate dominator per vertex, as a vertex; index 0 unused. */
-  dom: Uint32Array;
   n: number;
   reachable: Uint8Array;
   reachableCount: number;
 }
 
 /**
- * Compact predecessor lists, built after the depth-first search: only
- * essential edges, and without each node's DFS tree edge (its parent's
- * contribution to the semidominator is known without looking it up). `label`
- * (v for every visited v) serves as the "tree edge skipped" marker and is
- * restored. 4 bytes per essential non-tree edge.
+ * Essential predecessors that are not DFS tree edges (the search cleared those
+ * bits), in CSR form indexed by DFS number and holding DFS numbers, so the
+ * semidominator pass never maps between ordinals and DFS numbers. 4 bytes per
+ * entry. `first` has n + 2 entries.
  */
-function compactPredecessors(snap: HeapSnapshot, essential: Uint8Array, inDegree: Uint32Array, parent: Uint32Array,
-  virtualParent: Uint8Array | null, label: Uint32Array): Predecessors {
+function dfsPredecessors(snap: HeapSnapshot, inputs: TreeInputs, dfnOf: Uint32Array, vertex: Uint32Array, n: number):
+  { first: Uint32Array; node: Uint32Array } {
   const { nodeCount, firstEdge, edgeToNode } = snap;
-  const first = inDegree;
-  const root = snap.rootNode;
-  const hasTreeEdge = (ordinal: number): boolean => ordinal !== root && (virtualParent === null || virtualParent[ordinal + 1] === 0);
-  for (let ordinal = 0; ordinal < nodeCount; ordinal++) if (hasTreeEdge(ordinal)) first[ordinal]!--;
-  const node = new Uint32Array(countsToOffsets(first));
-  for (let n = 0; n < nodeCount; n++) {
-    const end = firstEdge[n + 1]!;
-    for (let e = firstEdge[n]!; e < end; e++) {
-      if (essential[e] === 0) continue;
-      const target = edgeToNode[e]!;
-      const w = target + 1;
-      if (parent[w] === n + 1 && label[w] !== 0 && hasTreeEdge(target)) {
-        label[w] = 0;
-        continue;
+  const bits = inputs.essential!;
+  const first = new Uint32Array(n + 2);
+  const retainers = inputs.retainers;
+  if (retainers === null) {
+    const inDegree = inputs.inDegree!;
+    for (let i = 1; i <= n; i++) first[i] = inDegree[vertex[i]! - 1]!;
+  } else {
+    const { firstRetainer, retainerEdge } = retainers;
+    for (let i = 1; i <= n; i++) {
+      const ordinal = vertex[i]! - 1;
+      let count = 0;
+      for (let j = firstRetainer[ordinal]!; j < firstRetainer[ordinal + 1]!; j++) {
+        const e = retainerEdge[j]!;
+        count += (bits[e >>> 5]! >>> (e & 31)) & 1;
       }
-      node[first[target]!++] = n;
+      first[i] = count;
     }
   }
-  for (let n = nodeCount; n > 0; n--) first[n] = first[n - 1]!;
+  const node = new Uint32Array(countsToOffsets(first));
+  // first[i] walks forward as slots fill, and is shifted back afterwards.
+  if (retainers === null) {
+    for (let source = 0; source < nodeCount; source++) {
+      const end = firstEdge[source + 1]!;
+      const u = dfnOf[source + 1]!;
+      for (let e = firstEdge[source]!; e < end; e++) {
+        if (((bits[e >>> 5]! >>> (e & 31)) & 1) === 0) continue;
+        node[first[dfnOf[edgeToNode[e]! + 1]!]!++] = u;
+      }
+    }
+  } else {
+    const { firstRetainer, retainerEdge, retainerNode } = retainers;
+    for (let i = 1; i <= n; i++) {
+      const ordinal = vertex[i]! - 1;
+      for (let j = firstRetainer[ordinal]!; j < firstRetainer[ordinal + 1]!; j++) {
+        const e = retainerEdge[j]!;
+        if (((bits[e >>> 5]! >>> (e & 31)) & 1) === 0) continue;
+        node[first[i]!++] = dfnOf[retainerNode[j]! + 1]!;
+      }
+    }
+  }
+  for (let i = n + 1; i > 0; i--) first[i] = first[i - 1]!;
   first[0] = 0;
-  for (let v = 1; v <= nodeCount; v++) label[v] = v;
-  return { first, node, edge: null };
+  return { first, node };
 }
 
 /**
- * The dominator tree proper. A separate function so that its working arrays
- * (five per node) are garbage when it returns, before the shallow sizes and
- * retained sizes allocate theirs.
+ * The dominator tree proper, in DFS-number space after the search: parent,
+ * label, ancestor and semidominator are indexed by DFS number, the
+ * predecessor lists hold DFS numbers. A separate function so that its working
+ * arrays are garbage when it returns, before the shallow sizes and retained
+ * sizes allocate theirs.
  */
 function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: ProgressFn): Tree {
   const { nodeCount, firstEdge, edgeToNode } = snap;
-  const compact = inputs.retainers === null;
-  let essential = inputs.essential;
 
   // 1-based vertex numbers (v = ordinal + 1) so that 0 means "none", as in the paper.
   const length = nodeCount + 1;
-  const parent = new Uint32Array(length);
+  /** DFS number per vertex, 0 while unvisited. */
+  const dfnOf = new Uint32Array(length);
+  /** Vertex per DFS number. */
   const vertex = new Uint32Array(length);
-  const label = new Uint32Array(length);
-  const semi = new Uint32Array(length);
+  /** The DFS tree parent's DFS number, per DFS number. */
+  const parent = new Uint32Array(length);
   // The DFS cursor (next edge to look at) per depth of the current path, not
   // per node: only the path's nodes need one. Grows for deep chains.
   let cursors = new Uint32Array(1 << 16);
   let n = 0;
+  const bits = inputs.essential!;
+  const inDegree = inputs.inDegree;
 
-  const dfs = (start: number): void => {
-    const isEssential = essential!;
+  const dfs = (start: number, startParent: number): void => {
+    dfnOf[start] = ++n;
+    vertex[n] = start;
+    parent[n] = startParent;
     let depth = 0;
     cursors[0] = firstEdge[start - 1]!;
     let v = start;
     for (;;) {
-      if (semi[v] === 0) {
-        semi[v] = ++n;
-        vertex[n] = v;
-        label[v] = v;
-        if ((n & (PROGRESS_STEP - 1)) === 0) progress('dominators: depth-first search', n, nodeCount);
-      }
       const end = firstEdge[v]!;
       let e = cursors[depth]!;
       let target = 0;
       for (; e < end; e++) {
-        if (isEssential[e] === 0) continue;
+        if (((bits[e >>> 5]! >>> (e & 31)) & 1) === 0) continue;
         target = edgeToNode[e]!;
-        if (semi[target + 1] === 0) break;
+        if (dfnOf[target + 1] === 0) break;
       }
       if (e < end) {
         // Descend into the first unvisited successor; resume after it later.
+        // The tree edge leaves the predecessor lists: its source is the parent,
+        // whose contribution to the semidominator is known without a lookup.
         cursors[depth] = e + 1;
-        parent[target + 1] = v;
+        bits[e >>> 5] = bits[e >>> 5]! & ~(1 << (e & 31));
+        if (inDegree !== null) inDegree[target]!--;
+        const w = target + 1;
+        dfnOf[w] = ++n;
+        vertex[n] = w;
+        parent[n] = dfnOf[v]!;
+        if ((n & (PROGRESS_STEP - 1)) === 0) progress('dominators: depth-first search', n, nodeCount);
         if (++depth === cursors.length) {
           const grown = new Uint32Array(cursors.length * 2);
           grown.set(cursors);
           cursors = grown;
         }
         cursors[depth] = firstEdge[target]!;
-        v = target + 1;
+        v = w;
       } else {
         if (depth === 0) return;
         depth--;
-        v = parent[v]!;
+        v = vertex[parent[dfnOf[v]!]!]!;
       }
     }
   };
 
   const hasEssentialRetainer = (ordinal: number): boolean => {
-    if (compact) return inputs.inDegree![ordinal]! > 0;
-    const { first, edge } = inputs.retainers!;
-    for (let i = first[ordinal]!; i < first[ordinal + 1]!; i++) if (essential![edge![i]!] === 1) return true;
+    if (inDegree !== null) return inDegree[ordinal]! > 0;
+    const { firstRetainer, retainerEdge } = inputs.retainers!;
+    for (let i = firstRetainer[ordinal]!; i < firstRetainer[ordinal + 1]!; i++) {
+      const e = retainerEdge[i]!;
+      if (((bits[e >>> 5]! >>> (e & 31)) & 1) === 1) return true;
+    }
     return false;
   };
 
   const r = snap.rootNode + 1;
   progress('dominators: depth-first search', 0, nodeCount);
-  dfs(r);
+  dfs(r, 0);
   const reachableCount = n;
   const reachable = new Uint8Array(nodeCount);
   for (let i = 1; i <= reachableCount; i++) reachable[vertex[i]! - 1] = 1;
@@ -392,41 +428,41 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   // Like DevTools: nodes retained only through non-essential (weak) edges are
   // searched from as if the root pointed at them; what is still left (cliques
   // that only retain each other) is attached to the root one by one. Their
-  // link to the root is virtual: no edge stands behind it.
+  // link to the root is virtual: no edge stands behind it. Flags by DFS number.
   let virtualParent: Uint8Array | null = null;
   if (n < nodeCount) {
     virtualParent = new Uint8Array(length);
     for (let v = 1; v <= nodeCount; v++) {
-      if (semi[v] !== 0 || hasEssentialRetainer(v - 1)) continue;
-      parent[v] = r;
-      virtualParent[v] = 1;
-      dfs(v);
+      if (dfnOf[v] !== 0 || hasEssentialRetainer(v - 1)) continue;
+      virtualParent[n + 1] = 1;
+      dfs(v, 1);
     }
     for (let v = 1; v <= nodeCount; v++) {
-      if (semi[v] !== 0) continue;
-      parent[v] = r;
-      virtualParent[v] = 1;
-      semi[v] = ++n;
+      if (dfnOf[v] !== 0) continue;
+      dfnOf[v] = ++n;
       vertex[n] = v;
-      label[v] = v;
+      parent[n] = 1;
+      virtualParent[n] = 1;
     }
   }
   cursors = new Uint32Array(0);
 
-  const preds = compact
-    ? compactPredecessors(snap, essential!, inputs.inDegree!, parent, virtualParent, label)
-    : inputs.retainers!;
+  const preds = dfsPredecessors(snap, inputs, dfnOf, vertex, n);
+  const firstPred = preds.first;
+  const predNode = preds.node;
+  // The edge bits are garbage now; the in-degree buffer becomes `ancestor`.
+  inputs.essential = null;
+  inputs.retainers = null;
+  const ancestor = inDegree ?? new Uint32Array(length);
   inputs.inDegree = null;
-  const { first: firstPred, node: predNode, edge: predEdge } = preds;
-  if (compact) {
-    essential = null;
-    inputs.essential = null;
-  }
-  // The edge flags and the search's scratch are garbage now: return them
-  // before the semidominator pass allocates.
+  ancestor.fill(0);
   releaseMemory(nodeCount);
 
-  const ancestor = new Uint32Array(length);
+  // label holds, for a linked vertex, the smallest semidominator on its
+  // compressed ancestor chain (a DFS number, so no separate semi lookup).
+  // Unlinked vertices (ancestor 0) are never read through it. The search's
+  // dfnOf array is free now and takes the role.
+  const label = dfnOf;
   // The compression stack holds one ancestor chain; it grows when needed
   // instead of reserving a slot per node up front.
   let stack = new Uint32Array(1 << 16);
@@ -446,53 +482,57 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
     while (sp > 0) {
       const w = stack[sp--]!;
       const a = ancestor[w]!;
-      if (semi[label[a]!]! < semi[label[w]!]!) label[w] = label[a]!;
+      if (label[a]! < label[w]!) label[w] = label[a]!;
       ancestor[w] = ancestor[a]!;
     }
     return label[v0]!;
   };
 
+  // Semidominators in reverse DFS order. A vertex's list is read before its
+  // slot in `firstPred` is overwritten with its semidominator, which semi-NCA
+  // needs below; `listEnd` keeps the start of the next vertex's list.
+  const semi = firstPred;
   progress('dominators: semidominators', 0, n);
-  for (let i = n; i >= 2; i--) {
-    if ((i & (PROGRESS_STEP - 1)) === 0) progress('dominators: semidominators', n - i, n);
-    const w = vertex[i]!;
-    const wOrdinal = w - 1;
+  let listEnd = firstPred[n + 1]!;
+  for (let w = n; w >= 2; w--) {
+    if ((w & (PROGRESS_STEP - 1)) === 0) progress('dominators: semidominators', n - w, n);
+    const listStart = firstPred[w]!;
+    // The tree edge from the parent, left out of the lists: the parent is not
+    // linked yet, so it contributes its own DFS number. Virtual children of the
+    // root have no such edge; without any predecessor they get the root's.
+    let s = w;
     let orphan = true;
-    if (compact && (virtualParent === null || virtualParent[w] === 0)) {
-      // The tree edge from the parent, left out of the lists: the parent is
-      // not linked yet, so it contributes its own DFS number.
-      semi[w] = semi[parent[w]!]!;
+    if (virtualParent === null || virtualParent[w] === 0) {
+      s = parent[w]!;
       orphan = false;
     }
-    const end = firstPred[wOrdinal + 1]!;
-    for (let j = firstPred[wOrdinal]!; j < end; j++) {
-      if (predEdge !== null && essential![predEdge[j]!] === 0) continue;
+    for (let j = listStart; j < listEnd; j++) {
       orphan = false;
-      const u = evaluate(predNode[j]! + 1);
-      if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
+      const u = evaluate(predNode[j]!);
+      if (u < s) s = u;
     }
-    // Orphans (see above) have the root as their only predecessor.
-    if (orphan) semi[w] = semi[r]!;
+    if (orphan) s = 1;
+    listEnd = listStart;
+    semi[w] = s;
+    label[w] = s;
     ancestor[w] = parent[w]!;
   }
 
   // Semi-NCA instead of Lengauer-Tarjan's buckets: the immediate dominator is
-  // the nearest dominator-tree ancestor of parent(w) whose DFS number is at most
-  // semi(w). Same dominators, no bucket arrays, and ancestor/label are reused:
-  // ancestor as the DFS number per vertex, label as the dominator.
-  const dfn = ancestor;
-  for (let i = 1; i <= n; i++) dfn[vertex[i]!] = i;
-  const dom = label;
-  dom[0] = r;
-  dom[r] = r;
-  for (let i = 2; i <= n; i++) {
-    const w = vertex[i]!;
+  // the nearest dominator-tree ancestor of parent(w) whose DFS number is at
+  // most semi(w). In DFS-number space that is a plain walk up `dom`.
+  const dom = ancestor;
+  dom[1] = 1;
+  for (let w = 2; w <= n; w++) {
     const limit = semi[w]!;
     let d = parent[w]!;
-    while (dfn[d]! > limit) d = dom[d]!;
+    while (d > limit) d = dom[d]!;
     dom[w] = d;
   }
-  return { vertex, dom, n, reachable, reachableCount, spare: [semi, parent] };
+  // Back to ordinals, over the parent array: idom[ordinal].
+  const idom = parent.subarray(0, nodeCount);
+  for (let w = 1; w <= n; w++) idom[vertex[w]! - 1] = vertex[dom[w]!]! - 1;
+  return { vertex, idom, n, reachable, reachableCount, spare: [label, dom] };
 }
 
 /**
@@ -508,12 +548,12 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
   // retainers) are held only through `inputs`, so dominatorTree can drop them early.
   const inputs: TreeInputs = {
     essential: null,
-    retainers: retainers ? { first: retainers.firstRetainer, node: retainers.retainerNode, edge: retainers.retainerEdge } : null,
+    retainers,
     inDegree: retainers ? null : new Uint32Array(nodeCount + 1),
   };
-  inputs.essential = essentialEdges(snap, inputs.inDegree ?? undefined);
+  inputs.essential = essentialEdgeBits(snap, inputs.inDegree ?? undefined);
   progress('essential edges', 1, 1);
-  const { vertex, dom, n, reachable, reachableCount, spare } = dominatorTree(snap, inputs, progress);
+  const { vertex, idom, n, reachable, reachableCount, spare } = dominatorTree(snap, inputs, progress);
   inputs.essential = null;
   inputs.retainers = null;
   // The predecessor lists (4 bytes per essential edge) die with the tree pass:
@@ -523,9 +563,6 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
   const r = snap.rootNode + 1;
 
   progress('retained sizes', 0, 1);
-  // Vertex numbers back to ordinals in place: idom[ordinal] = dom[ordinal + 1] - 1.
-  const idom = dom.subarray(1);
-  for (let ordinal = 0; ordinal < nodeCount; ordinal++) idom[ordinal] = idom[ordinal]! - 1;
   // The retained sizes start as the shallow sizes; the kept copy of those is 32-bit.
   const retainedSize = computeShallowSizes(snap, spare[0]);
   const shallowSize = compactSizes(retainedSize, spare[1]);
