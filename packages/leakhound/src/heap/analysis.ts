@@ -180,6 +180,8 @@ export function analyzeSnapshot(snap: HeapSnapshot, options: AnalyzeOptions = {}
   options.onPrepared?.(analysis);
   onProgress('statistics', 0, 1);
   const statistics = heapStatistics(snap, dominators.shallowSize);
+  // The statistics' per-node scratch is garbage: return it before the suspects' walks allocate.
+  releaseMemory(snap.nodeCount);
   onProgress('leak suspects', 0, 1);
   const suspects = findLeakSuspects(snap, dominators, rootPaths, histogram, {
     threshold,
