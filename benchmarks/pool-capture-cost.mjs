@@ -14,12 +14,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Histogram, Registry } from 'prom-client';
+import { median, option } from './lib/cli.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : args[i + 1];
-};
 const ROUNDS = Number(option('rounds', 15));
 const CALLS = Number(option('calls', 20000));
 const JSON_OUT = option('json', undefined);
@@ -102,12 +98,6 @@ async function loop(connect) {
   for (let i = 0; i < CALLS; i++) await user(connect);
   return Number(process.hrtime.bigint() - start) / CALLS;
 }
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 const runs = []; // [name, config, wrapper]
 for (const [config, hooks] of Object.entries(CONFIGS)) {
   for (const [name, body] of Object.entries(CASES)) if (config === '' || name.includes('captureStackTrace') || name.includes('Error')) runs.push([`${name}${config}`, hooks, wrapperFor(body)]);
@@ -143,6 +133,6 @@ for (const name of names) {
 if (JSON_OUT !== undefined) {
   writeFileSync(
     JSON_OUT,
-    `${JSON.stringify({ benchmark: 'pool-capture-cost', date: new Date().toISOString(), command: `node ${process.execArgv.join(' ')} benchmarks/pool-capture-cost.mjs ${args.join(' ')}`.replace(/ +/g, ' ').trim(), machine: { cpus: cpus().length, node: process.version, loadavg: loadavg() }, summary, samples }, null, 2)}\n`,
+    `${JSON.stringify({ benchmark: 'pool-capture-cost', date: new Date().toISOString(), command: `node ${process.execArgv.join(' ')} benchmarks/pool-capture-cost.mjs ${process.argv.slice(2).join(' ')}`.replace(/ +/g, ' ').trim(), machine: { cpus: cpus().length, node: process.version, loadavg: loadavg() }, summary, samples }, null, 2)}\n`,
   );
 }

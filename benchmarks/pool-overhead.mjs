@@ -16,12 +16,8 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import genericPool from 'generic-pool';
 import { Registry } from 'prom-client';
 import { monitorPool } from '../packages/agent/dist/index.js';
+import { median, option } from './lib/cli.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : args[i + 1];
-};
 const ROUNDS = Number(option('rounds', 9));
 const OPS = Number(option('ops', 20000));
 const JSON_OUT = option('json', undefined);
@@ -55,12 +51,6 @@ async function run(pool, ops) {
   }
   return Number(process.hrtime.bigint() - start) / ops;
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 for (const pool of Object.values(pools)) await run(pool, Math.min(OPS, 5000)); // warm-up: JIT and pool minimums
 
@@ -98,7 +88,7 @@ if (JSON_OUT !== undefined) {
   const result = {
     benchmark: 'pool-overhead',
     date: new Date().toISOString(),
-    command: `node benchmarks/pool-overhead.mjs ${args.join(' ')}`.trim(),
+    command: `node benchmarks/pool-overhead.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version, loadavg: loadavg() },
     opsPerRound: OPS,
     rounds: ROUNDS,

@@ -26,12 +26,8 @@ import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
 import { monitorPool, runWithContext } from '../packages/agent/dist/index.js';
+import { median, option } from './lib/cli.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : args[i + 1];
-};
 const ROUNDS = Number(option('rounds', 8));
 const SECONDS = Number(option('seconds', 2));
 const CONCURRENCY = Number(option('concurrency', 50));
@@ -46,7 +42,7 @@ const connection = {
   password: process.env.PGPASSWORD,
   database: process.env.PGDATABASE ?? 'test',
 };
-const CONTROL = args.includes('--control');
+const CONTROL = process.argv.includes('--control');
 // Two pool instances; every round the monitor is put on one of them and removed after, and
 // the roles swap each round: an A/A run (--control, no monitor at all) showed one pool instance
 // of a pair can be 10% faster than the other for the whole run, which would otherwise be
@@ -95,12 +91,6 @@ async function measure(pool, mode, seconds) {
   const queries = counts.reduce((a, b) => a + b, 0);
   return { qps: queries / elapsed, cpuUs: (used.user + used.system) / queries };
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 for (const mode of Object.keys(MODES)) {
   for (const pool of pools) await measure(pool, mode, 0.5); // warm-up: connections opened, JIT
@@ -203,7 +193,7 @@ if (leftHolders !== 0) console.log(`unexpected: ${leftHolders} holders left afte
 if (JSON_OUT !== undefined) {
   const settings = { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY, poolMax: MAX, leakDetectionThreshold: 2000, variants: chosen, control: CONTROL };
   const machine = { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version };
-  const command = `node benchmarks/pool-pg-throughput.mjs ${args.join(' ')}`.trim();
+  const command = `node benchmarks/pool-pg-throughput.mjs ${process.argv.slice(2).join(' ')}`.trim();
   writeFileSync(JSON_OUT, `${JSON.stringify({ benchmark: 'pool-pg-throughput', date: new Date().toISOString(), command, machine, settings, summary, profileSummary, profiles, rounds: rows }, null, 2)}\n`);
 }
 await Promise.all(pools.map((pool) => pool.end()));

@@ -175,12 +175,13 @@ export class PoolMonitor implements BorrowHooks {
     if (this._stopped) return;
     try {
       this._waits.delete(borrow);
-      borrow.acquiredAt = now();
-      this._metrics.waited(borrow.acquiredAt - borrow.requestedAt);
-      const { tracked, replaced } = this._holders.add(key, borrow, id);
+      const at = now();
+      borrow.acquiredAt = at;
+      this._metrics.waited(at - borrow.requestedAt);
+      const replaced = this._holders.add(key, borrow, id);
       // Lent again without a release we saw (the pool dropped it silently): forget the old borrow.
-      if (replaced !== undefined) this._leaks.returned(replaced, borrow.acquiredAt - replaced.acquiredAt);
-      if (tracked) this._leaks.track();
+      if (replaced !== undefined) this._leaks.returned(replaced, at - replaced.acquiredAt);
+      if (borrow.slot !== undefined) this._leaks.track();
     } catch {
       // Observation only.
     }
@@ -204,9 +205,12 @@ export class PoolMonitor implements BorrowHooks {
     try {
       const borrow = this._holders.take(key);
       if (borrow === undefined) return;
-      const held = now() - borrow.acquiredAt;
-      this._metrics.used(held);
-      this._leaks.returned(borrow, held);
+      // The clock is read only when something uses the hold time: most returns need none.
+      if (this._metrics.recording || borrow.reported) {
+        const held = now() - borrow.acquiredAt;
+        this._metrics.used(held);
+        this._leaks.returned(borrow, held);
+      }
     } catch {
       // Observation only.
     }

@@ -23,6 +23,8 @@ export const POOL_METRICS = {
 
 /** Records pool metrics; when neither back end is present, every method is a no-op (no work per borrow). */
 export class PoolMetrics {
+  /** False when no back end is present: the methods do nothing, so callers may skip computing their arguments. */
+  readonly recording: boolean;
   private readonly _bridge: MetricsBridge;
   private readonly _attributes: Record<string, string>;
   private readonly _timeouts: CounterInstrument;
@@ -34,7 +36,8 @@ export class PoolMetrics {
     this._bridge = new MetricsBridge({ registry: options.registry, meterProvider: options.meterProvider });
     const attributes = { [POOL]: pool };
     this._attributes = attributes;
-    if (!this._bridge.active) {
+    this.recording = this._bridge.active;
+    if (!this.recording) {
       this.waited = this.used = this.timedOut = this.leaked = noop;
     }
     this._bridge.upDownCounter(POOL_METRICS.count, (observe) => {

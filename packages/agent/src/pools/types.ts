@@ -70,11 +70,20 @@ export interface PoolMonitorOptions {
   meterProvider?: OtelMeterProviderLike;
 }
 
+/** The connection a tracked borrow holds, as the holder registry keeps it. */
+export interface BorrowSlot {
+  holder: Borrow | undefined;
+}
+
 /** One borrow, from the request until the connection comes back. */
 export class Borrow {
   connectionId = 0;
   acquiredAt = 0;
   reported = false;
+  /** Set while the holder registry tracks this borrow; `older`/`newer` link the tracked borrows in borrow order. */
+  slot: BorrowSlot | undefined = undefined;
+  older: Borrow | undefined = undefined;
+  newer: Borrow | undefined = undefined;
 
   constructor(
     readonly requestedAt: number,
