@@ -6,7 +6,7 @@ import { reportError } from './main.js';
 import { LeakhoundError } from '../errors.js';
 import { parseSnapshotFile } from '../heap/parser.js';
 import { createProgressReporter } from '../heap/progress.js';
-import { analyzeSnapshot, timePhases } from '../heap/analysis.js';
+import { analyzeSnapshotInParallel, timePhases } from '../heap/analysis.js';
 import { renderTerminalReport } from '../report/terminal.js';
 import { htmlOptions } from '../report/html-cli.js';
 
@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     const parsePhases = parseTimer.finish();
     const fileBytes = snap.sourceBytes > 0 ? snap.sourceBytes : (await stat(file)).size;
     const html = htmlOptions(args);
-    const report = analyzeSnapshot(snap, { top, suspectThreshold: pct / 100, onProgress, file, parseMs, onPrepared: html.capture });
+    const report = await analyzeSnapshotInParallel(snap, { top, suspectThreshold: pct / 100, onProgress, file, parseMs, onPrepared: html.capture });
     report.snapshot.fileBytes = fileBytes;
     report.timings.phases = { ...parsePhases, ...report.timings.phases };
     await html.write(report);

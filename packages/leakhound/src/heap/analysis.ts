@@ -6,12 +6,13 @@ import { LeakhoundError } from '../errors.js';
 import type { HeapSnapshot } from './snapshot.js';
 import type { ProgressFn } from './progress.js';
 import { computeDominators, type Dominators } from './dominators.js';
-import { computeRootPaths, type PathStep, type RootPaths } from './paths.js';
+import { computeRootPaths, rootPathsFrom, type PathStep, type RootPaths } from './paths.js';
 import { classHistogram, type HistogramRow } from './histogram.js';
 import { heapStatistics, type HeapStatistics } from './statistics.js';
 import { findLeakSuspects, type LeakSuspect } from './suspects.js';
 import type { SourceLocation } from './locations.js';
 import { releaseMemory } from './memory.js';
+import { MIN_WORKER_NODES, RootPathsWorker, sharedGraph } from './analysis-workers.js';
 
 /** Bumped on any incompatible change of AnalysisReport; additions keep the version. */
 export const SCHEMA_VERSION = 1;
@@ -36,6 +37,8 @@ export interface AnalyzeOptions {
   /** For the report's summary. */
   file?: string;
   parseMs?: number;
+  /** analyzeSnapshotInParallel: the worker used from this many nodes (default 2^20), its module (tests). */
+  workers?: { minNodes?: number; pathsWorkerUrl?: URL };
 }
 
 export type PathStepJson = Omit<PathStep, 'node'>;
@@ -107,19 +110,51 @@ export function timePhases(onProgress?: ProgressFn): { onProgress: ProgressFn; f
 }
 
 export function prepareAnalysis(snap: HeapSnapshot, onProgress?: ProgressFn): HeapAnalysis {
+  const progress = onProgress ?? (() => {});
+  const dominators = dominatorsOf(snap, progress);
+  progress('retainer paths', 0, 1);
+  const rootPaths = computeRootPaths(snap);
+  progress('retainer paths', 1, 1);
+  return withHistogram(snap, dominators, rootPaths, progress);
+}
+
+/**
+ * prepareAnalysis with the retainer-path searches on a worker thread, next to
+ * the dominator tree, when the snapshot's graph is shared (big files) and
+ * large enough to pay for a thread; the same results. The "retainer paths"
+ * phase is then the wait for the worker.
+ */
+export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?: ProgressFn,
+  workers: AnalyzeOptions['workers'] = {}): Promise<HeapAnalysis> {
+  const graph = snap.nodeCount >= (workers.minNodes ?? MIN_WORKER_NODES) ? sharedGraph(snap) : null;
+  if (graph === null) return prepareAnalysis(snap, onProgress);
+  const progress = onProgress ?? (() => {});
+  const paths = new RootPathsWorker(graph, workers.pathsWorkerUrl);
+  try {
+    const dominators = dominatorsOf(snap, progress);
+    progress('retainer paths', 0, 1);
+    const rootPaths = rootPathsFrom(snap, await paths.parentEdges());
+    progress('retainer paths', 1, 1);
+    return withHistogram(snap, dominators, rootPaths, progress);
+  } finally {
+    await paths.stop();
+  }
+}
+
+function dominatorsOf(snap: HeapSnapshot, progress: ProgressFn): Dominators {
   // Every analysis starts at the root node; a graph without one is not a heap.
   if (snap.nodeCount === 0) {
     throw new LeakhoundError('LH_ERR_SNAPSHOT_FORMAT', 'the snapshot has no nodes (not even the root); take it again');
   }
-  const progress = onProgress ?? (() => {});
   // The parser's buffers are garbage by now.
   releaseMemory(snap.nodeCount);
   // No full retainers: the dominator pass builds compact essential-only ones.
   const dominators = computeDominators(snap, null, progress);
   releaseMemory(snap.nodeCount);
-  progress('retainer paths', 0, 1);
-  const rootPaths = computeRootPaths(snap);
-  progress('retainer paths', 1, 1);
+  return dominators;
+}
+
+function withHistogram(snap: HeapSnapshot, dominators: Dominators, rootPaths: RootPaths, progress: ProgressFn): HeapAnalysis {
   releaseMemory(snap.nodeCount);
   progress('histogram', 0, 1);
   const histogram = classHistogram(snap, dominators);
@@ -171,12 +206,22 @@ function toolVersion(): string {
 
 export function analyzeSnapshot(snap: HeapSnapshot, options: AnalyzeOptions = {}): AnalysisReport {
   const started = performance.now();
+  const timer = timePhases(options.onProgress);
+  return buildReport(prepareAnalysis(snap, timer.onProgress), options, timer, started);
+}
+
+/** analyzeSnapshot with prepareAnalysisInParallel (what `leakhound analyze` runs). */
+export async function analyzeSnapshotInParallel(snap: HeapSnapshot, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  const started = performance.now();
+  const timer = timePhases(options.onProgress);
+  return buildReport(await prepareAnalysisInParallel(snap, timer.onProgress, options.workers), options, timer, started);
+}
+
+function buildReport(analysis: HeapAnalysis, options: AnalyzeOptions, timer: ReturnType<typeof timePhases>, started: number): AnalysisReport {
   const top = options.top ?? 20;
   const threshold = options.suspectThreshold ?? 0.1;
-  const timer = timePhases(options.onProgress);
   const onProgress = timer.onProgress;
-  const analysis = prepareAnalysis(snap, onProgress);
-  const { dominators, rootPaths, histogram } = analysis;
+  const { snap, dominators, rootPaths, histogram } = analysis;
   options.onPrepared?.(analysis);
   onProgress('statistics', 0, 1);
   const statistics = heapStatistics(snap, dominators.shallowSize);

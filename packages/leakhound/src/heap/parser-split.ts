@@ -3,10 +3,11 @@
 // while the main thread parses the nodes, the head of the edges and, after
 // jumping over the tail, the locations and strings. Both threads write into
 // the same SharedArrayBuffer-backed columns.
-import { Worker } from 'node:worker_threads';
-import { LeakhoundError } from '../errors.js';
+import type { Worker } from 'node:worker_threads';
+import type { LeakhoundError } from '../errors.js';
 import type { EdgeTailResult, EdgeTailTask } from './parser-edge-tail.js';
 import type { EdgeWorkerMessage } from './edge-worker.js';
+import { onWorkerFailure, startWorker } from './worker.js';
 
 export interface EdgeSplitOptions {
   /** Files below this size are parsed on one thread (default 64 MB): a worker takes tens of ms to start. */
@@ -42,10 +43,6 @@ export function cutOffset(sectionStart: number, position: number, estimatedEnd: 
   return cut < limit && cut >= position ? cut : -1;
 }
 
-function workerFailed(message: string, cause?: unknown): LeakhoundError {
-  return new LeakhoundError('LH_ERR_WORKER_FAILED', `the edge-parsing worker thread ${message}`, cause === undefined ? {} : { cause });
-}
-
 /** The running worker of one split parse. */
 export class EdgeTailWorker {
   private readonly _worker: Worker;
@@ -68,7 +65,7 @@ export class EdgeTailWorker {
       endSettle[1](error);
       doneSettle[1](error);
     };
-    this._worker = startWorker(task, url);
+    this._worker = startWorker('edge-worker', task, url);
     this._worker.on('message', (message: EdgeWorkerMessage) => {
       if (message.kind === 'end') {
         endSettle[0](message.end);
@@ -81,10 +78,7 @@ export class EdgeTailWorker {
         doneSettle[0](message.result);
       }
     });
-    this._worker.on('error', (error) => fail(workerFailed(`failed: ${error.message}`, error)));
-    this._worker.on('exit', (code) => {
-      if (!this._finished) fail(workerFailed(`exited (code ${code}) before finishing`));
-    });
+    onWorkerFailure(this._worker, 'edge-parsing', () => this._finished, fail);
   }
 
   /** Offset of the section's ']', or null when the tail is not in the layout the worker reads. */
@@ -101,15 +95,4 @@ export class EdgeTailWorker {
     this._finished = true;
     await this._worker.terminate();
   }
-}
-
-function startWorker(task: EdgeTailTask, url?: URL): Worker {
-  if (url !== undefined) return new Worker(url, { workerData: task });
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./edge-worker.js', here), { workerData: task });
-  // Running from the TypeScript sources (the tests, through tsx): the loader
-  // is not inherited by workers, so register it there first.
-  const source = new URL('./edge-worker.ts', here).href;
-  const code = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(code, { eval: true, workerData: task });
 }

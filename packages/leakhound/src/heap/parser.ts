@@ -171,15 +171,16 @@ export class SnapshotStreamParser {
   private readonly _strings = new StringTable(1 << 16);
   private _stringScanner = new StringArrayScanner(this._strings);
 
-  private readonly _sharedEdges: boolean;
+  private readonly _shared: boolean;
 
   /**
    * @param inputBytes total input size, used to refuse absurd counts before allocating.
-   * @param sharedEdges put the edge columns on SharedArrayBuffers, so a worker can fill the section's tail.
+   * @param shared put the graph (node and edge columns, strings) on SharedArrayBuffers, so
+   *   worker threads can fill the edges' tail and later read the graph (analysis-workers.ts).
    */
-  constructor(inputBytes: number, sharedEdges = false) {
+  constructor(inputBytes: number, shared = false) {
     this._inputBytes = inputBytes;
-    this._sharedEdges = sharedEdges;
+    this._shared = shared;
   }
 
   /**
@@ -188,7 +189,7 @@ export class SnapshotStreamParser {
    * split parse to estimate the section's length. Null otherwise.
    */
   edgeSample(): { sectionStart: number; records: number; edgeCount: number } | null {
-    if (this._mode !== M_NUMBERS || this._sink !== SINK_EDGES || this._ef !== 3 || !this._sharedEdges) return null;
+    if (this._mode !== M_NUMBERS || this._sink !== SINK_EDGES || this._ef !== 3 || !this._shared) return null;
     return { sectionStart: this._sectionOffset[S_EDGES]!, records: this._record, edgeCount: this._edgeCount };
   }
 
@@ -308,7 +309,8 @@ export class SnapshotStreamParser {
     this._replay(S_NODES, this._rawNodes, SINK_NODES);
     this._replay(S_EDGES, this._rawEdges, SINK_EDGES);
     this._checkCounts();
-    const strings = this._strings;
+    // Shared for worker threads; the copy also drops the table's spare capacity.
+    const strings = this._shared ? StringTable.fromShared(this._strings.toShared()) : this._strings;
     this._checkNames(cols, strings.count);
     cols.firstEdge[this._nodeCount] = this._edgeSum;
     const locations = this._buildLocations(meta);
@@ -570,19 +572,20 @@ export class SnapshotStreamParser {
     this._edgeTypeHidden = header.meta.edgeTypes.indexOf('hidden');
     const n = header.nodeCount;
     const e = header.edgeCount;
-    const shared = this._sharedEdges;
+    const shared = this._shared;
+    const u32 = (length: number): Uint32Array => shared ? new Uint32Array(new SharedArrayBuffer(length * 4)) : new Uint32Array(length);
     try {
       this._cols = {
-        nodeType: new Uint8Array(n),
-        nodeName: new Uint32Array(n),
-        nodeId: new Uint32Array(n),
+        nodeType: shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n),
+        nodeName: u32(n),
+        nodeId: u32(n),
         nodeSelfSize: new Uint32Array(n),
-        firstEdge: new Uint32Array(n + 1),
+        firstEdge: u32(n + 1),
         nodeTraceId: header.nodeTraceId >= 0 ? new Uint32Array(n) : null,
         nodeDetachedness: header.nodeDetachedness >= 0 ? new Uint8Array(n) : null,
         edgeType: shared ? new Uint8Array(new SharedArrayBuffer(e)) : new Uint8Array(e),
-        edgeNameOrIndex: shared ? new Uint32Array(new SharedArrayBuffer(e * 4)) : new Uint32Array(e),
-        edgeToNode: shared ? new Uint32Array(new SharedArrayBuffer(e * 4)) : new Uint32Array(e),
+        edgeNameOrIndex: u32(e),
+        edgeToNode: u32(e),
       };
     } catch (error) {
       throw new LeakhoundError(

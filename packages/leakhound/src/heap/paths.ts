@@ -42,8 +42,18 @@ export interface PathStep {
 }
 
 export function computeRootPaths(snap: HeapSnapshot): RootPaths {
+  const parentEdge = new Int32Array(snap.nodeCount);
+  rootPathEdges(snap, parentEdge);
+  return rootPathsFrom(snap, parentEdge);
+}
+
+/**
+ * The searches themselves: fills `parentEdge` (nodeCount entries; a worker
+ * thread passes a shared array, analysis-workers.ts) with each node's path edge.
+ */
+export function rootPathEdges(snap: HeapSnapshot, parentEdge: Int32Array): void {
   const { nodeCount, firstEdge, edgeToNode, edgeType, edgeNameOrIndex, nodeName, nodeType } = snap;
-  const parentEdge = new Int32Array(nodeCount).fill(-1);
+  parentEdge.fill(-1);
   const queue = new Uint32Array(nodeCount);
   const weak = snap.edgeTypeWeak;
   const internal = snap.edgeTypeInternal;
@@ -95,6 +105,11 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
   const head = tail;
   queue[tail++] = root;
   bfs(head);
+}
+
+/** RootPaths over parent edges from rootPathEdges. */
+export function rootPathsFrom(snap: HeapSnapshot, parentEdge: Int32Array): RootPaths {
+  const root = snap.rootNode;
   let distance: Uint32Array | null = null;
   let parentNode: Int32Array | null = null;
   return {

@@ -2,6 +2,15 @@
 // or buffer size), offsets in typed arrays. A JS string is made only on get().
 const CHUNK_BYTES = 64 * 1024 * 1024;
 
+/** A StringTable's contents on SharedArrayBuffers (StringTable.toShared / fromShared). */
+export interface SharedStrings {
+  chunks: Uint8Array[];
+  chunkOf: Uint16Array;
+  start: Uint32Array;
+  length: Uint32Array;
+  count: number;
+}
+
 export class StringTable {
   private readonly _chunks: Buffer[] = [];
   private _current: Buffer;
@@ -11,6 +20,8 @@ export class StringTable {
   private _length: Uint32Array;
   private _count = 0;
   private readonly _cache = new Map<number, string>();
+  /** Set when the table was made from shared parts: handed on as they are. */
+  private _shared: SharedStrings | null = null;
 
   constructor(expectedCount = 1024) {
     const capacity = Math.max(16, expectedCount);
@@ -19,6 +30,48 @@ export class StringTable {
     this._length = new Uint32Array(capacity);
     this._current = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, 1024 * 1024));
     this._chunks.push(this._current);
+  }
+
+  /**
+   * A table over shared parts (from toShared(), possibly in another thread).
+   * For reading: appending to it is not supported.
+   */
+  static fromShared(parts: SharedStrings): StringTable {
+    const table = new StringTable(0);
+    table._chunks.length = 0;
+    for (const chunk of parts.chunks) table._chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    table._current = table._chunks[table._chunks.length - 1] ?? Buffer.alloc(0);
+    table._used = table._current.length;
+    table._chunkOf = parts.chunkOf;
+    table._start = parts.start;
+    table._length = parts.length;
+    table._count = parts.count;
+    table._shared = parts;
+    return table;
+  }
+
+  /**
+   * The bytes and offsets copied into SharedArrayBuffers, trimmed to what is
+   * used, for worker threads (no copy when the table already is on shared parts).
+   */
+  toShared(): SharedStrings {
+    if (this._shared !== null) return this._shared;
+    const copy = <T extends Uint8Array | Uint16Array | Uint32Array>(from: T, make: (buffer: SharedArrayBuffer, count: number) => T, count: number): T => {
+      const to = make(new SharedArrayBuffer(count * from.BYTES_PER_ELEMENT), count);
+      to.set(from.subarray(0, count));
+      return to;
+    };
+    const chunks = this._chunks.map((chunk, i) => {
+      const used = i === this._chunks.length - 1 ? this._used : chunk.length;
+      return copy<Uint8Array>(chunk, (buffer, count) => new Uint8Array(buffer, 0, count), used);
+    });
+    return {
+      chunks,
+      chunkOf: copy(this._chunkOf, (buffer, count) => new Uint16Array(buffer, 0, count), this._count),
+      start: copy(this._start, (buffer, count) => new Uint32Array(buffer, 0, count), this._count),
+      length: copy(this._length, (buffer, count) => new Uint32Array(buffer, 0, count), this._count),
+      count: this._count,
+    };
   }
 
   get count(): number {

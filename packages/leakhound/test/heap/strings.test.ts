@@ -111,3 +111,17 @@ describe('StringTable', () => {
     }
   });
 });
+
+test('toShared / fromShared: the same strings on SharedArrayBuffers, trimmed, handed on without a copy', () => {
+  const table = new StringTable(4);
+  const values = ['', 'a', 'héllo', 'x'.repeat(5000), '日本'];
+  for (const value of values) table.add(value);
+  const parts = table.toShared();
+  assert.equal(parts.count, values.length);
+  assert.equal(parts.start.length, values.length, 'trimmed to the count');
+  assert.ok(parts.start.buffer instanceof SharedArrayBuffer && parts.chunks.every((c) => c.buffer instanceof SharedArrayBuffer));
+  const copy = StringTable.fromShared(parts);
+  assert.deepEqual(values.map((_, i) => copy.get(i)), values);
+  assert.equal(copy.byteLengthOf(3), 5000);
+  assert.equal(copy.toShared(), parts);
+});
