@@ -15,8 +15,10 @@ import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
-import { monitorPool, runWithContext } from '../packages/agent/dist/index.js';
-import { median, option } from './lib/cli.mjs';
+import { agentEntry, median, option } from './lib/cli.mjs';
+
+// --agent DIR: measure another build of the agent (e.g. a worktree of an older commit) with the same script.
+const { monitorPool, runWithContext } = await import(agentEntry(option('agent', undefined)));
 
 
 const ROUNDS = Number(option('rounds', 15));

@@ -25,8 +25,10 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
-import { monitorPool, runWithContext } from '../packages/agent/dist/index.js';
-import { median, option } from './lib/cli.mjs';
+import { agentEntry, median, option } from './lib/cli.mjs';
+
+// --agent DIR: measure another build of the agent (e.g. a worktree of an older commit) with the same script.
+const { monitorPool, runWithContext } = await import(agentEntry(option('agent', undefined)));
 
 const ROUNDS = Number(option('rounds', 8));
 const SECONDS = Number(option('seconds', 2));

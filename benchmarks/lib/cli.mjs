@@ -1,4 +1,6 @@
 // The small pieces every pool benchmark script shares: `--name value` options and the median.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** The value after `--name` on the command line, or `fallback`. */
 export function option(name, fallback) {
@@ -11,4 +13,10 @@ export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** URL of the agent's built entry: this checkout's, or the one under `dir` (a checkout of another commit, built). */
+export function agentEntry(dir) {
+  const root = dir === undefined ? new URL('../../', import.meta.url) : pathToFileURL(`${resolve(dir)}/`);
+  return new URL('packages/agent/dist/index.js', root).href;
 }
