@@ -7,12 +7,18 @@
 // CPU time per operation is the measure (process.cpuUsage), bare and monitored
 // pools interleaved round by round with the order rotated.
 //
-//   node benchmarks/pool-pg-inmemory.mjs [--rounds 15] [--ops 50000] [--concurrency 50]
-//                                        [--variants query,checkout,checkout-adaptive,checkout-nostack] [--json FILE]
+//   node benchmarks/pool-pg-inmemory.mjs [--rounds 15] [--ops 50000] [--concurrency 50] [--isolate] [--agent DIR]
+//                                        [--variants query,checkout,checkout-adaptive,checkout-nostack,query-control,checkout-control] [--json FILE]
+// --isolate: each measurement in a fresh child process holding one pool, bare or monitored (in one
+// process the monitored pool's patched instance makes pg-pool's code polymorphic for the bare one too).
+// *-control variants: A/A, the "monitored" pool is not monitored (the noise floor).
 // Needs `npm run build` (imports packages/agent/dist).
 import { EventEmitter } from 'node:events';
 
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { agentEntry, median, option } from './lib/cli.mjs';
@@ -92,28 +98,50 @@ async function run(pool, op, ops) {
 }
 
 
+const opOf = (variant) => (variant.startsWith('query') ? viaQuery : viaCheckout);
+const monitorIfAsked = (pool, variant) => {
+  const options = MONITOR_OPTIONS[variant];
+  return options === null ? undefined : monitorPool(pool, { name: variant, logger: silent, ...options });
+};
+
+const SLICE = option('slice', undefined);
+if (SLICE !== undefined) {
+  // Child of --isolate: one pool, one measurement, printed as JSON.
+  const pool = newPool();
+  if (process.argv.includes('--monitored')) monitorIfAsked(pool, SLICE);
+  await run(pool, opOf(SLICE), Math.min(OPS, 20000)); // warm-up
+  process.stdout.write(JSON.stringify(await run(pool, opOf(SLICE), OPS)));
+  await pool.end();
+  process.exit(0);
+}
+const ISOLATE = process.argv.includes('--isolate');
+const here = fileURLToPath(import.meta.url);
+async function inChild(variant, monitored) {
+  const args = [here, '--slice', variant, '--ops', String(OPS), '--concurrency', String(CONCURRENCY), '--variants', variant];
+  if (option('agent', undefined) !== undefined) args.push('--agent', option('agent', undefined));
+  if (monitored) args.push('--monitored');
+  const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 120_000 });
+  return JSON.parse(stdout);
+}
+
 const results = {};
 for (const variant of VARIANTS) {
-  const op = variant.startsWith('query') ? viaQuery : viaCheckout;
-  const bare = newPool();
-  const monitored = newPool();
-  const options = MONITOR_OPTIONS[variant];
-  const monitor = options === null ? undefined : monitorPool(monitored, { name: variant, logger: silent, ...options });
-  const pools = { bare, monitored };
+  const op = opOf(variant);
+  const pools = ISOLATE ? {} : { bare: newPool(), monitored: newPool() };
+  const monitor = ISOLATE ? undefined : monitorIfAsked(pools.monitored, variant);
   for (const pool of Object.values(pools)) await run(pool, op, Math.min(OPS, 20000)); // warm-up
   const samples = { bare: [], monitored: [] };
   const deltas = [];
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? ['bare', 'monitored'] : ['monitored', 'bare'];
     const got = {};
-    for (const name of order) got[name] = await run(pools[name], op, OPS);
+    for (const name of order) got[name] = ISOLATE ? await inChild(variant, name === 'monitored') : await run(pools[name], op, OPS);
     samples.bare.push(got.bare.cpuNs);
     samples.monitored.push(got.monitored.cpuNs);
     deltas.push(got.monitored.cpuNs - got.bare.cpuNs);
   }
   monitor?.stop();
-  await bare.end();
-  await monitored.end();
+  for (const pool of Object.values(pools)) await pool.end();
   const bareNs = median(samples.bare);
   // Mean over all rounds too: a GC pause lands in one pool's slice or the other's, so with many
   // short interleaved slices it averages out, where a median of few long rounds keeps it.
@@ -133,5 +161,5 @@ for (const variant of VARIANTS) {
 }
 
 if (JSON_OUT) {
-  writeFileSync(JSON_OUT, `${JSON.stringify({ benchmark: 'pool-pg-inmemory', command: `node benchmarks/pool-pg-inmemory.mjs ${process.argv.slice(2).join(' ')}`, date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, load: loadavg(), rounds: ROUNDS, ops: OPS, concurrency: CONCURRENCY, results }, null, 2)}\n`);
+  writeFileSync(JSON_OUT, `${JSON.stringify({ benchmark: 'pool-pg-inmemory', command: `node benchmarks/pool-pg-inmemory.mjs ${process.argv.slice(2).join(' ')}`, date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, load: loadavg(), rounds: ROUNDS, ops: OPS, concurrency: CONCURRENCY, isolate: ISOLATE, results }, null, 2)}\n`);
 }

@@ -18,10 +18,17 @@
 // spent in the agent's own code (self time of packages/agent/dist), and in GC. That
 // share does not depend on how busy the rest of the machine is.
 //
-//   node benchmarks/pool-pg-throughput.mjs [--rounds 8] [--seconds 2] [--concurrency 50] [--max 10] [--variants query,checkout,checkout-adaptive[,checkout-nostack]] [--profiles 3] [--control] [--json FILE]
+//   node benchmarks/pool-pg-throughput.mjs [--rounds 8] [--seconds 2] [--concurrency 50] [--max 10] [--variants query,checkout,checkout-adaptive[,checkout-nostack]] [--profiles 3] [--control] [--isolate] [--agent DIR] [--json FILE]
 // --control: the same run with no monitor at all (A/A), to see the noise floor of the ratio.
+// --isolate: every slice in a fresh child process with one pool (bare or monitored), so the
+// monitored pool's patched methods and marked connections cannot make pg's code polymorphic
+// for the bare pool too, as they do when both live in one process (measured: the bare pool of
+// the in-memory benchmark ran 1 us/op slower beside a monitored one). Profiles stay in-process.
 // PostgreSQL from PGHOST/PGPORT/PGUSER/PGDATABASE (default 127.0.0.1:5432, postgres, test). Needs `npm run build`.
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
@@ -45,11 +52,13 @@ const connection = {
   database: process.env.PGDATABASE ?? 'test',
 };
 const CONTROL = process.argv.includes('--control');
+const ISOLATE = process.argv.includes('--isolate');
+const SLICE = option('slice', undefined); // child of --isolate: run one slice and print it as JSON
 // Two pool instances; every round the monitor is put on one of them and removed after, and
 // the roles swap each round: an A/A run (--control, no monitor at all) showed one pool instance
 // of a pair can be 10% faster than the other for the whole run, which would otherwise be
 // read as the monitor's cost.
-const pools = [new pg.Pool({ ...connection, max: MAX }), new pg.Pool({ ...connection, max: MAX })];
+const pools = SLICE === undefined ? [new pg.Pool({ ...connection, max: MAX }), new pg.Pool({ ...connection, max: MAX })] : [];
 const monitorOptions = { name: 'bench', leakDetectionThreshold: 2000, logger: { warn() {}, info() {} } };
 let leftHolders = 0;
 
@@ -94,20 +103,42 @@ async function measure(pool, mode, seconds) {
   return { qps: queries / elapsed, cpuUs: (used.user + used.system) / queries };
 }
 
-for (const mode of Object.keys(MODES)) {
-  for (const pool of pools) await measure(pool, mode, 0.5); // warm-up: connections opened, JIT
+if (SLICE !== undefined) {
+  const pool = new pg.Pool({ ...connection, max: MAX });
+  if (process.argv.includes('--instrumented')) monitorFor(pool, SLICE);
+  await measure(pool, SLICE, 0.5); // warm-up: connections opened, JIT
+  process.stdout.write(JSON.stringify(await measure(pool, SLICE, SECONDS)));
+  await pool.end();
+  process.exit(0);
 }
 
-console.log(`${CONTROL ? 'CONTROL (A/A, no monitor): ' : ''}SELECT 1, ${CONCURRENCY} callers, pool max ${MAX}, ${ROUNDS} rounds x ${SECONDS} s per variant, node ${process.version}, ${cpus().length} CPUs`);
+const here = fileURLToPath(import.meta.url);
+const forward = ['--seconds', String(SECONDS), '--concurrency', String(CONCURRENCY), '--max', String(MAX), '--variants', chosen.join(',')];
+if (option('agent', undefined) !== undefined) forward.push('--agent', option('agent', undefined));
+async function sliceInChild(mode, instrumented) {
+  const args = [here, '--slice', mode, ...forward, ...(instrumented && !CONTROL ? ['--instrumented'] : [])];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: (SECONDS + 30) * 1000 });
+  return JSON.parse(stdout);
+}
+
+if (!ISOLATE) {
+  for (const mode of Object.keys(MODES)) {
+    for (const pool of pools) await measure(pool, mode, 0.5); // warm-up: connections opened, JIT
+  }
+}
+
+console.log(`${CONTROL ? 'CONTROL (A/A, no monitor): ' : ''}${ISOLATE ? 'one process per slice: ' : ''}SELECT 1, ${CONCURRENCY} callers, pool max ${MAX}, ${ROUNDS} rounds x ${SECONDS} s per variant, node ${process.version}, ${cpus().length} CPUs`);
 const rows = [];
 for (let round = 0; round < ROUNDS; round++) {
   for (const mode of Object.keys(MODES)) {
     const bare = pools[round % 2];
     const instrumented = pools[(round + 1) % 2];
-    const monitor = monitorFor(instrumented, mode);
+    const monitor = ISOLATE ? undefined : monitorFor(instrumented, mode);
     const order = (round >> 1) % 2 === 0 ? ['bare', 'instrumented'] : ['instrumented', 'bare'];
     const row = { round, mode, load1: loadavg()[0] };
-    for (const name of order) row[name] = await measure(name === 'bare' ? bare : instrumented, mode, SECONDS);
+    for (const name of order) {
+      row[name] = ISOLATE ? await sliceInChild(mode, name === 'instrumented') : await measure(name === 'bare' ? bare : instrumented, mode, SECONDS);
+    }
     leftHolders += monitor?.holders().length ?? 0;
     monitor?.stop();
     row.ratio = row.instrumented.qps / row.bare.qps;
@@ -193,7 +224,7 @@ for (const [mode, list] of Object.entries(profiles)) {
 if (leftHolders !== 0) console.log(`unexpected: ${leftHolders} holders left after rounds`);
 
 if (JSON_OUT !== undefined) {
-  const settings = { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY, poolMax: MAX, leakDetectionThreshold: 2000, variants: chosen, control: CONTROL };
+  const settings = { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY, poolMax: MAX, leakDetectionThreshold: 2000, variants: chosen, control: CONTROL, isolate: ISOLATE };
   const machine = { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version };
   const command = `node benchmarks/pool-pg-throughput.mjs ${process.argv.slice(2).join(' ')}`.trim();
   writeFileSync(JSON_OUT, `${JSON.stringify({ benchmark: 'pool-pg-throughput', date: new Date().toISOString(), command, machine, settings, summary, profileSummary, profiles, rounds: rows }, null, 2)}\n`);
