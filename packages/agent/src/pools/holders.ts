@@ -60,6 +60,11 @@ export class HolderRegistry {
     return replaced;
   }
 
+  /** The tracked borrow holding its connection longest. */
+  get oldest(): Borrow | undefined {
+    return this._oldest;
+  }
+
   /** Removes and returns the borrow holding `key`, if tracked. */
   take(key: object): Borrow | undefined {
     const slot = (key as Record<symbol, Slot | undefined>)[this._key] ?? this._sealed.get(key);

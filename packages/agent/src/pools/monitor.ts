@@ -24,9 +24,12 @@ const statsChannel = diagnosticsChannel.channel(CHANNELS.poolStats);
 const now = (): number => performance.now();
 const SLOW_REPORT_MIN_GAP_MS = 1000;
 // captureStacks 'adaptive' while no leak is outstanding: one borrow in ADAPTIVE_MEAN_GAP on average, at
-// random gaps (1..2*mean-1) so that a fixed pattern of borrow sites cannot always dodge the sample.
+// random gaps (1..2*mean-1) so that a fixed pattern of borrow sites cannot always dodge the sample;
+// every borrow while the oldest holder has been held for 1/LONG_HOLD_FRACTION of the threshold
+// (a leak in the making: the borrows that follow it, and so the next leaks, are named before any report).
 const ADAPTIVE_MEAN_GAP = 256;
 const nextGap = (): number => 1 + Math.floor(Math.random() * (2 * ADAPTIVE_MEAN_GAP - 1));
+const LONG_HOLD_FRACTION = 4;
 
 /** A pool, its stats and its current holders, as `agent.pools()` returns them. */
 export interface PoolReport {
@@ -89,6 +92,8 @@ export class PoolMonitor implements BorrowHooks {
   private _stopped = false;
   private _lastSlowReport = Number.NEGATIVE_INFINITY;
   private _untilSample = nextGap();
+  /** captureStacks 'adaptive': a holder older than this (ms) switches to capturing every borrow. */
+  private readonly _longHoldMs: number;
 
   constructor(adapter: PoolAdapter, settings: MonitorSettings, options: PoolMonitorOptions) {
     this._adapter = adapter;
@@ -96,6 +101,8 @@ export class PoolMonitor implements BorrowHooks {
     this.kind = adapter.kind;
     this.name = settings.name ?? defaultName(adapter.kind);
     this._holders = new HolderRegistry(settings.maxTrackedHolders, settings.maxStackFrames);
+    const limits = [settings.leakDetectionThreshold, settings.acquireWarningMs].filter((ms) => ms > 0);
+    this._longHoldMs = limits.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...limits) / LONG_HOLD_FRACTION;
     this._metrics = new PoolMetrics(this.name, () => this.stats(), options);
     this._leaks = createLeakDetector({
       pool: this.name,
@@ -153,8 +160,8 @@ export class PoolMonitor implements BorrowHooks {
   begin(caller: StackCaller | undefined, site?: CapturedStack): Borrow {
     let borrow: Borrow;
     try {
-      const trace = this._trace(caller, site);
-      borrow = new Borrow(now(), trace, currentContext());
+      const at = now();
+      borrow = new Borrow(at, this._trace(caller, site, at), currentContext());
       this._waits.add(borrow);
     } catch {
       borrow = new Borrow(now(), noStack(), undefined);
@@ -164,7 +171,7 @@ export class PoolMonitor implements BorrowHooks {
 
   siteStack(caller: StackCaller): CapturedStack {
     try {
-      return this._trace(caller, undefined);
+      return this._trace(caller, undefined, now());
     } catch {
       return noStack();
     }
@@ -217,16 +224,21 @@ export class PoolMonitor implements BorrowHooks {
   }
 
   /** The borrower's stack as the captureStacks setting wants it (V8's capture is most of the monitor's cost per borrow). */
-  private _trace(caller: StackCaller | undefined, site: CapturedStack | undefined): CapturedStack {
+  private _trace(caller: StackCaller | undefined, site: CapturedStack | undefined, at: number): CapturedStack {
     const mode = this._settings.captureStacks;
     if (mode === 'off') return noStack();
     if (site !== undefined) return site;
     if (caller === undefined) return libraryBorrow();
-    if (mode === 'adaptive' && this._leaks.outstanding === 0) {
+    if (mode === 'adaptive' && this._leaks.outstanding === 0 && !this._longHoldNow(at)) {
       if (--this._untilSample > 0) return notSampled();
       this._untilSample = nextGap();
     }
     return captureStack(caller);
+  }
+
+  private _longHoldNow(at: number): boolean {
+    const oldest = this._holders.oldest;
+    return oldest !== undefined && at - oldest.acquiredAt >= this._longHoldMs;
   }
 
   // --- reports ---

@@ -11,7 +11,7 @@ export interface MonitorSettings {
   statsInterval: number;
   statsOnlyWhenChanged: boolean;
   acquireWarningMs: number;
-  /** 'every' borrow, 'adaptive' (sampled while healthy, every borrow while a leak is outstanding), or 'off'. */
+  /** 'every' borrow, 'adaptive' (sampled while healthy, every borrow while a leak is outstanding or a hold is long), or 'off'. */
   captureStacks: StackCapture;
   logger: AgentLogger;
   maxTrackedHolders: number;

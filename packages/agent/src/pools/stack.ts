@@ -53,7 +53,7 @@ export function libraryBorrow(): CapturedStack {
 export function missingFramesReason(trace: CapturedStack): string {
   if (trace === LIBRARY_BORROW) return 'borrowed inside the pool library (pool.query() or similar), no stack captured';
   if (trace === NOT_CAPTURED) return 'borrower stack not captured';
-  if (trace === NOT_SAMPLED) return 'borrower stack not sampled: captureStacks "adaptive" captures every borrow only while a leak is outstanding';
+  if (trace === NOT_SAMPLED) return 'borrower stack not sampled: captureStacks "adaptive" captures every borrow only while a leak is outstanding or a connection has been held for a quarter of the threshold';
   return "no user frame in the borrower's stack";
 }
 

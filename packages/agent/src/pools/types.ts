@@ -54,8 +54,9 @@ export interface PoolMonitorOptions {
   acquireWarningMs?: number;
   /**
    * Capture the borrower's stack; default: true (every borrow) when leakDetectionThreshold or acquireWarningMs is set.
-   * 'adaptive': one borrow in 256 on average while no reported leak is outstanding, every borrow while one is (cheaper, but a
-   * leak borrowed before the first leak report names its frame only if it was sampled; the route is always known).
+   * 'adaptive': every borrow while a reported leak is outstanding or the oldest holder has been held for a quarter of
+   * leakDetectionThreshold (or acquireWarningMs, the smaller), else one borrow in 256 on average (cheaper, but a leak
+   * borrowed while no other connection was held long names its frame only if it was sampled; the route is always known).
    */
   captureStacks?: boolean | 'adaptive';
   logger?: AgentLogger;

@@ -73,10 +73,11 @@ async function holdOne(pool: genericPool.Pool<Resource>): Promise<Resource> {
   return pool.acquire(); // MARK:adaptive-borrow
 }
 
-test('captureStacks "adaptive": few healthy borrows sampled; once a leak is outstanding every borrow names its frame; sampling resumes after', { timeout: 10_000 }, async () => {
+test('captureStacks "adaptive": few healthy borrows sampled; once a leak is outstanding every borrow names its frame; sampling resumes after', { timeout: 20_000 }, async () => {
   const pool = memoryPool(1200);
   const logger = recordingLogger();
-  const monitor = monitorPool(pool, { name: 'adaptive', leakDetectionThreshold: 150, captureStacks: 'adaptive', maxTrackedHolders: 2000, logger });
+  // 2 s: the 1100 healthy holds below must all be lent before the oldest is held for a quarter of it (then every borrow is captured).
+  const monitor = monitorPool(pool, { name: 'adaptive', leakDetectionThreshold: 2000, captureStacks: 'adaptive', maxTrackedHolders: 2000, logger });
   const line = lineOf(import.meta.url, 'MARK:adaptive-borrow');
   const framed = (): number => monitor.holders().filter((h) => h.frame !== undefined).length;
   try {
@@ -90,7 +91,9 @@ test('captureStacks "adaptive": few healthy borrows sampled; once a leak is outs
     // The first leak names its frame only if it happened to be sampled; otherwise its warning says why it has none.
     const first = await holdOne(pool);
     const warning = await waitFor('first leak warning', () => logger.matching(/^Connection leak detection/)[0]);
-    if (!warning.includes('borrowed at:')) assert.match(warning, /connection #\d+, held \d+ ms \(borrower stack not sampled: captureStacks "adaptive" captures every borrow only while a leak is outstanding\)$/);
+    if (!warning.includes('borrowed at:')) {
+      assert.match(warning, /connection #\d+, held \d+ ms \(borrower stack not sampled: captureStacks "adaptive" captures every borrow only while a leak is outstanding or a connection has been held for a quarter of the threshold\)$/);
+    }
 
     // A leak is outstanding: every borrow is captured, so the next leak always names its frame.
     const suspects = await Promise.all(Array.from({ length: 20 }, () => holdOne(pool)));
@@ -104,6 +107,31 @@ test('captureStacks "adaptive": few healthy borrows sampled; once a leak is outs
     const later = await Promise.all(Array.from({ length: 20 }, () => holdOne(pool)));
     assert.ok(framed() < 20, `${framed()} of 20 captured after the leaks were returned`);
     for (const resource of later) await pool.release(resource);
+  } finally {
+    monitor.stop();
+    await closePool(pool);
+  }
+});
+
+test('captureStacks "adaptive": while a connection has been held for a quarter of the threshold, every borrow names its frame, before any report', { timeout: 10_000 }, async () => {
+  const pool = memoryPool(20);
+  const logger = recordingLogger();
+  const monitor = monitorPool(pool, { name: 'long-hold', leakDetectionThreshold: 1200, captureStacks: 'adaptive', logger });
+  const line = lineOf(import.meta.url, 'MARK:adaptive-borrow');
+  try {
+    const first = await holdOne(pool);
+    // Young holder: the next borrows are sampled (at most one of these few is captured: gaps are at least 1).
+    const young = await Promise.all(Array.from({ length: 5 }, () => holdOne(pool)));
+    assert.ok(monitor.holders().filter((h) => h.frame !== undefined).length <= 2);
+    for (const resource of young) await pool.release(resource);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // first is now held past 1200 / 4 ms
+    const during = await Promise.all(Array.from({ length: 5 }, () => holdOne(pool)));
+    assert.equal(logger.matching(/^Connection leak detection/).length, 0, 'no report yet');
+    const later = monitor.holders().slice(1);
+    assert.equal(later.length, 5);
+    for (const held of later) assert.match(held.frame ?? '', new RegExp(`monitor\\.test\\.ts:${line}:\\d+$`));
+    for (const resource of [first, ...during]) await pool.release(resource);
+    assert.equal(logger.matching(/^Connection leak detection/).length, 0);
   } finally {
     monitor.stop();
     await closePool(pool);
