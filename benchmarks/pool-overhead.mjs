@@ -5,18 +5,20 @@
 //   bare      generic-pool as is
 //   off       monitorPool(pool) with leakDetectionThreshold 0 (no stacks, no timer)
 //   on        monitorPool(pool, { leakDetectionThreshold: 60_000 }) (stack + context captured per borrow)
-//   adaptive  the same with captureStacks: 'adaptive' (a stack for one borrow in 256 on average while no leak is outstanding)
+//   adaptive  the same with captureStacks: 'adaptive' (a stack for one borrow in 256 on average while no leak is outstanding and no hold is long)
 //   metrics   detection off, metrics into a prom-client Registry (wait_time and use_time histograms per borrow)
 // Reports ns per acquire+release (median over rounds, with min/max), and the added cost vs bare.
 //
-//   node benchmarks/pool-overhead.mjs [--rounds 9] [--ops 20000] [--json benchmarks/results/pool-overhead.json]
+//   node benchmarks/pool-overhead.mjs [--rounds 9] [--ops 20000] [--agent DIR] [--json benchmarks/results/pool-overhead.json]
 // Needs `npm run build` (imports packages/agent/dist).
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import genericPool from 'generic-pool';
 import { Registry } from 'prom-client';
-import { monitorPool } from '../packages/agent/dist/index.js';
-import { median, option } from './lib/cli.mjs';
+import { agentEntry, median, option } from './lib/cli.mjs';
+
+// --agent DIR: measure another build of the agent (a built checkout of another commit).
+const { monitorPool } = await import(agentEntry(option('agent', undefined)));
 
 const ROUNDS = Number(option('rounds', 9));
 const OPS = Number(option('ops', 20000));
