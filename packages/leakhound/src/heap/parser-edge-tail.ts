@@ -2,9 +2,11 @@
 // line ("t,n,to\n,t,n,to\n,...\n]"), so the section can be cut after any
 // newline. The thread parsing the tail does not know how many records come
 // before its cut, but it knows where its records end: at edge_count. So it
-// reads its part backwards, from the closing ']' down to the cut, and writes
-// record edge_count - 1 first, straight into the shared columns. The main
-// thread parses the head forwards into the same columns; nothing is copied.
+// reads its part in chunks backwards, from the closing ']' down to the cut,
+// parses each chunk forwards (as fast as the main thread's parser) into small
+// chunk arrays, and then knows where the chunk's records go: just before the
+// ones already placed. The main thread parses the head forwards straight into
+// the same shared columns; only the tail's chunks are copied once.
 //
 // Anything but that exact layout (spaces, "\r\n", a missing newline, a value
 // out of range) fails the task with a reason; the caller then parses the
@@ -37,9 +39,8 @@ export type EdgeTailResult =
   | { ok: false; reason: string };
 
 const CHUNK = 8 * 1024 * 1024;
-/** ",t,n,to\n" with three values of at most 10 digits each, and margin. */
-const MAX_RECORD = 40;
-const MAX_DIGITS_VALUE = 1e10;
+/** Records in a chunk: each takes at least ",0,0,0\n". */
+const MAX_CHUNK_RECORDS = Math.ceil(CHUNK / 7);
 const MAX_U32 = 0xffffffff;
 const NL = 10;
 const COMMA = 44;
@@ -81,65 +82,65 @@ export function findEdgesEnd(fd: number, cut: number): number | string {
 }
 
 /**
- * Parses the records between `task.cut` and `end` (the section's ']')
- * backwards into the columns, the last one at edgeCount - 1.
+ * Parses the records between `task.cut` and `end` (the section's ']') into
+ * the columns, the last one at edgeCount - 1, chunk by chunk from the end.
  */
 export function parseEdgeTail(task: EdgeTailTask, end: number): EdgeTailResult {
   const { fd, cut, nodeCount, nodeFields, edgeTypeCount, typeField, nameField, elementType, hiddenType } = task;
   const { edgeType, edgeNameOrIndex, edgeToNode } = task;
-  const buf = Buffer.allocUnsafe(CHUNK);
+  const buf = Buffer.allocUnsafe(CHUNK + 1);
+  const chunkType = new Uint8Array(MAX_CHUNK_RECORDS);
+  const chunkName = new Uint32Array(MAX_CHUNK_RECORDS);
+  const chunkTo = new Uint32Array(MAX_CHUNK_RECORDS);
   let record = task.edgeCount;
   let maxName = -1;
-  const values = new Float64Array(3);
-  // Bytes [cut, hi) are still to parse; buf[hi - 1 - lo] is the newline after the next record (going back).
+  // Bytes [cut, hi) are still to parse; byte hi - 1 is the newline after a record.
   let hi = end;
   while (hi - 1 > cut) {
     const lo = Math.max(cut, hi - CHUNK);
-    if (readFully(fd, buf, hi - lo, lo) !== hi - lo) return { ok: false, reason: `short read at byte ${lo}` };
-    // In all but the first chunk of the file, stop while a whole record still fits before j.
-    const stop = lo === cut ? 0 : MAX_RECORD;
-    let j = hi - 1 - lo;
-    while (j > stop) {
-      if (buf[j] !== NL) return { ok: false, reason: `no newline at byte ${lo + j}` };
-      // Fields right to left, each "<digits>" preceded by a comma.
-      let k = j - 1;
-      for (let field = 2; field >= 0; field--) {
-        let c = buf[k]!;
-        if (c < 48 || c > 57) return { ok: false, reason: `no digit at byte ${lo + k}` };
-        let value = 0;
-        let scale = 1;
-        while (c >= 48 && c <= 57) {
-          value += (c - 48) * scale;
-          scale *= 10;
-          c = k > 0 ? buf[--k]! : NL;
-        }
-        if (c !== COMMA || scale > MAX_DIGITS_VALUE || k < 1) return { ok: false, reason: `not a record at byte ${lo + k}` };
-        values[field] = value;
-        k--;
-      }
-      const v0 = values[0]!;
-      const v1 = values[1]!;
-      const v2 = values[2]!;
-      j = k;
-      if (record === 0) return { ok: false, reason: 'more records than edge_count' };
+    const length = hi - lo;
+    if (readFully(fd, buf, length, lo) !== length) return { ok: false, reason: `short read at byte ${lo}` };
+    // The chunk's records start after its first newline (the cut's, in the first chunk of the tail).
+    const first = buf.indexOf(NL);
+    if (first < 0 || first === length - 1 && lo !== cut) return { ok: false, reason: `no line in the ${length} bytes at byte ${lo}` };
+    if (lo === cut && first !== 0) return { ok: false, reason: `no newline at the cut (byte ${cut})` };
+    // ",t,n,to\n" per record, up to the chunk's end; a sentinel stops the digit loops there.
+    buf[length] = 0;
+    let i = first + 1;
+    let r = 0;
+    while (i < length) {
+      let c = buf[i]!;
+      if (c !== COMMA) return { ok: false, reason: `no comma at byte ${lo + i}` };
+      c = buf[++i]!;
+      if (c < 48 || c > 57) return { ok: false, reason: `no digit at byte ${lo + i}` };
+      let v0 = c - 48;
+      while ((c = buf[++i]!) >= 48 && c <= 57) v0 = v0 * 10 + (c - 48);
+      if (c !== COMMA || (c = buf[++i]!) < 48 || c > 57) return { ok: false, reason: `not a record at byte ${lo + i}` };
+      let v1 = c - 48;
+      while ((c = buf[++i]!) >= 48 && c <= 57) v1 = v1 * 10 + (c - 48);
+      if (c !== COMMA || (c = buf[++i]!) < 48 || c > 57) return { ok: false, reason: `not a record at byte ${lo + i}` };
+      let v2 = c - 48;
+      while ((c = buf[++i]!) >= 48 && c <= 57) v2 = v2 * 10 + (c - 48);
+      if (c !== NL) return { ok: false, reason: `no newline at byte ${lo + i}` };
+      i++;
       const type = typeField === 0 ? v0 : typeField === 1 ? v1 : v2;
       const name = nameField === 0 ? v0 : nameField === 1 ? v1 : v2;
       const to = typeField !== 2 && nameField !== 2 ? v2 : typeField !== 1 && nameField !== 1 ? v1 : v0;
-      if (type >= edgeTypeCount || name > MAX_U32) return { ok: false, reason: `a value out of range at byte ${lo + j}` };
+      if (type >= edgeTypeCount || name > MAX_U32) return { ok: false, reason: `a value out of range at byte ${lo + i}` };
       const target = to / nodeFields;
-      if (target >= nodeCount || target !== Math.floor(target)) return { ok: false, reason: `a bad edge target at byte ${lo + j}` };
-      record--;
-      edgeType[record] = type;
-      edgeNameOrIndex[record] = name;
-      edgeToNode[record] = target;
+      if (target >= nodeCount || target !== Math.floor(target)) return { ok: false, reason: `a bad edge target at byte ${lo + i}` };
+      chunkType[r] = type;
+      chunkName[r] = name;
+      chunkTo[r] = target;
       if (name > maxName && type !== elementType && type !== hiddenType) maxName = name;
+      r++;
     }
-    if (lo === cut) {
-      // The first chunk ends exactly at the cut's newline.
-      if (j !== 0 || buf[0] !== NL) return { ok: false, reason: `the records do not start at the cut (byte ${cut})` };
-      break;
-    }
-    hi = lo + j + 1;
+    if (r > record) return { ok: false, reason: 'more records than edge_count' };
+    record -= r;
+    edgeType.set(chunkType.subarray(0, r), record);
+    edgeNameOrIndex.set(chunkName.subarray(0, r), record);
+    edgeToNode.set(chunkTo.subarray(0, r), record);
+    hi = lo + first + 1;
   }
   return { ok: true, records: task.edgeCount - record, maxName };
 }
