@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gb, gitRevision, machineInfo, measure, rawReadSpeed } from './lib/measure.mjs';
+import { gb, gitRevision, machineInfo, measure, rawReadSpeed, threadScaling } from './lib/measure.mjs';
 import { ensureSnapshot, withLeakhound, LEAKHOUND_BIN, toolCommand } from './lib/tools.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -66,6 +66,9 @@ async function runAll(opts, build) {
   const revision = gitRevision(root);
   const results = [];
   const readSpeeds = {};
+  // leakhound parses and analyses on two threads: say whether two cores were there.
+  const threads = await threadScaling();
+  console.error(`heap-bench: two busy threads run ${threads.speedup}x as fast as one (${threads.oneThreadMs} ms alone, ${threads.twoThreadsMs} ms for twice the work on two threads)`);
   for (const scale of opts.scales) {
     const [file] = ensureSnapshot(scale);
     const rel = relative(root, file);
@@ -94,7 +97,7 @@ async function runAll(opts, build) {
     git: revision,
     leakhoundBuild: build ? { commit: build.commit, how: 'git archive of the commit + tsc -b in a temporary directory' } : { commit: null, how: 'the working tree\'s packages/leakhound/dist' },
     note: 'shared machine: other engineers were running builds and tests at the same time; compare ratios within one run',
-    readSpeeds, results, summary,
+    readSpeeds, threadScaling: threads, results, summary,
   };
   const out = opts.out || join(here, 'results', `heap-analyze-${startedAt.toISOString().slice(0, 19).replace(/[-:]/g, '')}.json`);
   mkdirSync(dirname(out), { recursive: true });

@@ -32,7 +32,9 @@ const build = at ? buildLeakhoundAt(at) : null;
 process.once('exit', () => build?.cleanup());
 const dist = build ? dirname(dirname(build.bin)) + '/dist' : join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'leakhound', 'dist');
 const { parseSnapshotFile } = await import(pathToFileURL(join(dist, 'heap', 'parser.js')).href);
-const { analyzeSnapshot } = await import(pathToFileURL(join(dist, 'index.js')).href);
+const analysisModule = await import(pathToFileURL(join(dist, 'heap', 'analysis.js')).href);
+// What the CLI runs; revisions before the paths worker only have the synchronous one.
+const analyze = analysisModule.analyzeSnapshotInParallel ?? analysisModule.analyzeSnapshot;
 
 const phases = [];
 let current = null;
@@ -59,9 +61,11 @@ function onProgress(phase) {
   }
 }
 
-const snap = await parseSnapshotFile(file, { onProgress });
+// Where the edges section was cut between the two parser threads (none: one thread).
+let split = null;
+const snap = await parseSnapshotFile(file, { onProgress, edgeSplit: { onSplit: (cut, end) => (split = { cut, end }) } });
 enter('(between parse and analysis)', performance.now());
-const report = analyzeSnapshot(snap, { onProgress, file });
+const report = await analyze(snap, { onProgress, file });
 enter(null, performance.now());
 const totalSeconds = (performance.now() - started) / 1000;
 
@@ -70,14 +74,15 @@ const lines = ['| phase | wall s | RSS at end (GB) | peak RSS in phase (GB) |', 
 for (const p of phases) lines.push(`| ${p.phase} | ${p.seconds.toFixed(2)} | ${gb(p.rssAtEndBytes)} | ${gb(p.peakRssBytes)} |`);
 lines.push(`| total | ${totalSeconds.toFixed(2)} | | ${gb(Math.max(...phases.map((p) => p.peakRssBytes)))} |`);
 console.log(lines.join('\n'));
-console.log(`nodes ${report.snapshot.nodeCount}, edges ${report.snapshot.edgeCount}, file ${gb(statSync(file).size)} GB, load ${loadavg()[0].toFixed(1)}`);
+console.log(`nodes ${report.snapshot.nodeCount}, edges ${report.snapshot.edgeCount}, file ${gb(statSync(file).size)} GB, load ${loadavg()[0].toFixed(1)}, ` +
+  (split ? `edges cut at byte ${split.cut} (section ends at ${split.end})` : 'edges parsed on one thread'));
 if (out) {
   writeFileSync(out, `${JSON.stringify({
     benchmark: 'heap-phases', date: new Date().toISOString(), file, fileBytes: statSync(file).size,
     leakhoundBuild: build ? { commit: build.commit, how: 'git archive of the commit + tsc -b in a temporary directory' } : { commit: null, how: 'the working tree\'s packages/leakhound/dist' },
     commandLine: `node ${process.execArgv.join(' ')} benchmarks/heap-phases.mjs ${process.argv.slice(2).join(' ')}`,
     node: process.version, loadavg1m: +loadavg()[0].toFixed(2), totalSeconds: +totalSeconds.toFixed(2),
-    nodeCount: report.snapshot.nodeCount, edgeCount: report.snapshot.edgeCount,
+    nodeCount: report.snapshot.nodeCount, edgeCount: report.snapshot.edgeCount, edgeSplit: split,
     phases: phases.map(({ startMs: _startMs, ...rest }) => rest),
   }, null, 2)}\n`);
 }

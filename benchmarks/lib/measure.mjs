@@ -201,6 +201,34 @@ export async function rawReadSpeed(file) {
   };
 }
 
+/**
+ * How much a second thread gives right now: a fixed busy loop (no memory
+ * traffic) on one thread, then on two at once. A speedup near 2 means two
+ * free cores; near 1 means the machine (or the host under the VM) gives this
+ * process one core's worth, and leakhound's worker threads cannot pay.
+ */
+export async function threadScaling() {
+  const loop = 'let s = 0; for (let i = 0; i < 2e8; i++) s = (s + i % 7) | 0;';
+  const time = (code) => {
+    const started = performance.now();
+    new Function(code)();
+    return performance.now() - started;
+  };
+  time(loop);
+  const oneMs = time(loop);
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(`const { parentPort } = require('node:worker_threads'); parentPort.once('message', () => { ${loop} parentPort.postMessage(0); });`, { eval: true });
+  await new Promise((resolve) => worker.once('online', resolve));
+  const started = performance.now();
+  const done = new Promise((resolve) => worker.once('message', resolve));
+  worker.postMessage(0);
+  time(loop);
+  await done;
+  const twoMs = performance.now() - started;
+  await worker.terminate();
+  return { oneThreadMs: +oneMs.toFixed(0), twoThreadsMs: +twoMs.toFixed(0), speedup: +((2 * oneMs) / twoMs).toFixed(2) };
+}
+
 /** True when the file can be opened for reading. */
 export function readable(file) {
   try { closeSync(openSync(file, 'r')); return true; } catch { return false; }
