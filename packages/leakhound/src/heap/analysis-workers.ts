@@ -73,7 +73,7 @@ export class RootPathsWorker {
   constructor(graph: SharedGraph, url?: URL) {
     const parentEdge = new Int32Array(new SharedArrayBuffer(graph.nodeCount * 4));
     const task: PathsTask = { graph, parentEdge };
-    this._worker = startWorker('paths-worker', task, url);
+    this._worker = startWorker('paths-worker', 'retainer-path', task, url);
     this._done = new Promise((resolve, reject: (error: LeakhoundError) => void) => {
       this._worker.on('message', () => {
         this._finished = true;

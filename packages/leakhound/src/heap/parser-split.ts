@@ -69,7 +69,7 @@ export class EdgeTailWorker {
       endSettle[1](error);
       doneSettle[1](error);
     };
-    this._worker = startWorker('edge-worker', task, url);
+    this._worker = startWorker('edge-worker', 'edge-parsing', task, url);
     this._worker.on('message', (message: EdgeWorkerMessage) => {
       if (message.kind === 'end') {
         endSettle[0](message.end);

@@ -5,9 +5,18 @@ import { LeakhoundError } from '../errors.js';
 
 /**
  * Starts `module` (a file next to this one, named without extension), or
- * `url` when given (tests pass failing modules).
+ * `url` when given (tests pass failing modules). A worker that cannot even be
+ * created (no threads left, a bad module URL) is LH_ERR_WORKER_FAILED too.
  */
-export function startWorker(module: string, workerData: unknown, url?: URL): Worker {
+export function startWorker(module: string, what: string, workerData: unknown, url?: URL): Worker {
+  try {
+    return createWorker(module, workerData, url);
+  } catch (error) {
+    throw workerFailed(what, `could not start (${(error as Error).message})`, error);
+  }
+}
+
+function createWorker(module: string, workerData: unknown, url?: URL): Worker {
   if (url !== undefined) return new Worker(url, { workerData });
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL(`./${module}.js`, here), { workerData });

@@ -55,6 +55,13 @@ describe('analysis workers', () => {
     assert.deepEqual(content(await analyzeSnapshotInParallel(plain, { workers: { minNodes: 0 } })), expected);
   });
 
+  test('a worker that cannot start (a module URL it cannot load): LH_ERR_WORKER_FAILED', async () => {
+    await assert.rejects(
+      analyzeSnapshotInParallel(shared, { workers: { minNodes: 0, pathsWorkerUrl: new URL('https://example.invalid/paths-worker.mjs') } }),
+      (error: { code?: string; message?: string }) => error.code === 'LH_ERR_WORKER_FAILED' && /could not start/.test(error.message ?? ''),
+    );
+  });
+
   for (const [name, source, pattern] of [
     ['throws', "throw new Error('boom');\n", /boom/],
     ['exits without an answer', '// exits without posting anything\n', /exited/],
