@@ -34,5 +34,10 @@ function collector(): (() => void) | null {
 /** Returns dropped typed arrays' memory now when the graph is big enough to matter. */
 export function releaseMemory(nodeCount: number): void {
   if (nodeCount < MIN_NODES) return;
+  collectNow();
+}
+
+/** A full collection now, whatever the size (a dropped parse of a big file, before parsing it again). */
+export function collectNow(): void {
   collector()?.();
 }

@@ -18,6 +18,7 @@ import type { EdgeTailTask } from './parser-edge-tail.js';
 import { DEFAULT_SPLIT_MIN_BYTES, EdgeTailWorker, MIN_SAMPLE_RECORDS, cutOffset, type EdgeSplitOptions } from './parser-split.js';
 import { StringArrayScanner } from './parser-strings.js';
 import { noProgress, type ProgressFn } from './progress.js';
+import { collectNow } from './memory.js';
 import { HeapSnapshot, type HeapSnapshotInit } from './snapshot.js';
 import { StringTable } from './strings.js';
 
@@ -1235,6 +1236,8 @@ export async function parseSnapshotFile(path: string, options: ParseOptions = {}
     return await parseFile(path, options);
   } catch (error) {
     if (!(error instanceof SplitMismatch)) throw error;
+    // The dropped attempt's columns are garbage: return them before allocating again.
+    collectNow();
     return parseFile(path, { ...options, edgeSplit: { minBytes: Number.POSITIVE_INFINITY } });
   }
 }
