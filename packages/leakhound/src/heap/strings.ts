@@ -1,5 +1,7 @@
 // Compact string table: UTF-8 bytes in chunks (no chunk near V8's max string
-// or buffer size), offsets in typed arrays. A JS string is made only on get().
+// or buffer size), a start offset and a chunk number per string (6 bytes; a
+// string ends where the next one in its chunk starts). A JS string is made
+// only on get().
 const CHUNK_BYTES = 64 * 1024 * 1024;
 
 /** A StringTable's contents on SharedArrayBuffers (StringTable.toShared / fromShared). */
@@ -7,7 +9,6 @@ export interface SharedStrings {
   chunks: Uint8Array[];
   chunkOf: Uint16Array;
   start: Uint32Array;
-  length: Uint32Array;
   count: number;
 }
 
@@ -17,7 +18,6 @@ export class StringTable {
   private _used = 0;
   private _chunkOf: Uint16Array;
   private _start: Uint32Array;
-  private _length: Uint32Array;
   private _count = 0;
   private readonly _cache = new Map<number, string>();
   /** Set when the table was made from shared parts: handed on as they are. */
@@ -27,7 +27,6 @@ export class StringTable {
     const capacity = Math.max(16, expectedCount);
     this._chunkOf = new Uint16Array(capacity);
     this._start = new Uint32Array(capacity);
-    this._length = new Uint32Array(capacity);
     this._current = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, 1024 * 1024));
     this._chunks.push(this._current);
   }
@@ -44,7 +43,6 @@ export class StringTable {
     table._used = table._current.length;
     table._chunkOf = parts.chunkOf;
     table._start = parts.start;
-    table._length = parts.length;
     table._count = parts.count;
     table._shared = parts;
     return table;
@@ -69,7 +67,6 @@ export class StringTable {
       chunks,
       chunkOf: copy(this._chunkOf, (buffer, count) => new Uint16Array(buffer, 0, count), this._count),
       start: copy(this._start, (buffer, count) => new Uint32Array(buffer, 0, count), this._count),
-      length: copy(this._length, (buffer, count) => new Uint32Array(buffer, 0, count), this._count),
       count: this._count,
     };
   }
@@ -113,14 +110,21 @@ export class StringTable {
     if (cached !== undefined) return cached;
     const chunk = this._chunks[this._chunkOf[index]!]!;
     const start = this._start[index]!;
-    const value = chunk.toString('utf8', start, start + this._length[index]!);
+    const value = chunk.toString('utf8', start, this._end(index));
     if (this._cache.size < 65536 && value.length < 256) this._cache.set(index, value);
     return value;
   }
 
   /** Byte length of string `index` without decoding it. */
   byteLengthOf(index: number): number {
-    return index < this._count && index >= 0 ? this._length[index]! : 0;
+    return index < this._count && index >= 0 ? this._end(index) - this._start[index]! : 0;
+  }
+
+  /** Where string `index` ends in its chunk: the next string's start, or the chunk's used length. */
+  private _end(index: number): number {
+    const chunk = this._chunkOf[index]!;
+    if (index + 1 < this._count && this._chunkOf[index + 1] === chunk) return this._start[index + 1]!;
+    return chunk === this._chunks.length - 1 ? this._used : this._chunks[chunk]!.length;
   }
 
   private _reserve(length: number): void {
@@ -148,14 +152,10 @@ export class StringTable {
       const start = new Uint32Array(capacity);
       start.set(this._start);
       this._start = start;
-      const len = new Uint32Array(capacity);
-      len.set(this._length);
-      this._length = len;
     }
     const index = this._count++;
     this._chunkOf[index] = this._chunks.length - 1;
     this._start[index] = this._used;
-    this._length[index] = length;
     this._used += length;
     return index;
   }
