@@ -3,6 +3,7 @@
 // the analysis time). The worker reads the parser's SharedArrayBuffer-backed
 // columns (parser.ts shares them for big files) and writes the parent edges
 // into a shared array; nothing is copied.
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { LeakhoundError } from '../errors.js';
 import { HeapSnapshot, type SnapshotMeta } from './snapshot.js';
@@ -30,8 +31,11 @@ export interface PathsTask {
   parentEdge: Int32Array;
 }
 
-/** Below this, the searches take about as long as starting a worker (tens of ms). */
-export const MIN_WORKER_NODES = 1 << 20;
+/**
+ * Below this, the searches take about as long as starting a worker (tens of
+ * ms); with one CPU the worker would only compete with the main thread.
+ */
+export const MIN_WORKER_NODES = availableParallelism() > 1 ? 1 << 20 : Number.POSITIVE_INFINITY;
 
 const isShared = (array: ArrayBufferView): boolean => array.buffer instanceof SharedArrayBuffer;
 

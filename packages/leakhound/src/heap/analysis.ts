@@ -37,7 +37,7 @@ export interface AnalyzeOptions {
   /** For the report's summary. */
   file?: string;
   parseMs?: number;
-  /** analyzeSnapshotInParallel: the worker used from this many nodes (default 2^20), its module (tests). */
+  /** analyzeSnapshotInParallel: the worker used from this many nodes (default 2^20; never with one CPU), its module (tests). */
   workers?: { minNodes?: number; pathsWorkerUrl?: URL };
 }
 

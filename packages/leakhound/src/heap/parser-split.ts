@@ -3,6 +3,7 @@
 // while the main thread parses the nodes, the head of the edges and, after
 // jumping over the tail, the locations and strings. Both threads write into
 // the same SharedArrayBuffer-backed columns.
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { LeakhoundError } from '../errors.js';
 import type { EdgeTailResult, EdgeTailTask } from './parser-edge-tail.js';
@@ -10,7 +11,7 @@ import type { EdgeWorkerMessage } from './edge-worker.js';
 import { onWorkerFailure, startWorker } from './worker.js';
 
 export interface EdgeSplitOptions {
-  /** Files below this size are parsed on one thread (default 64 MB): a worker takes tens of ms to start. */
+  /** Files below this size are parsed on one thread (default 64 MB, no split with one CPU): a worker takes tens of ms to start. */
   minBytes?: number;
   /** Where to cut, as a fraction of the estimated edges section; default: where both threads finish together. */
   at?: number;
@@ -20,7 +21,8 @@ export interface EdgeSplitOptions {
   onSplit?: (cut: number, end: number) => void;
 }
 
-export const DEFAULT_SPLIT_MIN_BYTES = 64 * 1024 * 1024;
+/** On a one-CPU machine (or container) the worker would only compete with the main thread. */
+export const DEFAULT_SPLIT_MIN_BYTES = availableParallelism() > 1 ? 64 * 1024 * 1024 : Number.POSITIVE_INFINITY;
 /** Edge records the head must have seen before the section's length is estimated from them. */
 export const MIN_SAMPLE_RECORDS = 1000;
 /** A cut never lies beyond this share of the estimated section (the estimate may run long). */
