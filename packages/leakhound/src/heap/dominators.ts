@@ -536,11 +536,14 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
 }
 
 /**
+ * `afterEssential` is called once the essential edges are known, before the
+ * search (the parallel analysis starts its worker there).
  * `retainers` may be null: the pass then builds compact predecessor lists of
  * the essential edges only (4 instead of 8 bytes per edge, and the caller
  * never holds full retainers). Pass them when you have them anyway.
  */
-export function computeDominators(snap: HeapSnapshot, retainers: Retainers | null, onProgress?: ProgressFn): Dominators {
+export function computeDominators(snap: HeapSnapshot, retainers: Retainers | null, onProgress?: ProgressFn,
+  afterEssential?: () => void): Dominators {
   const progress = onProgress ?? (() => {});
   const { nodeCount } = snap;
   progress('essential edges', 0, 1);
@@ -553,6 +556,7 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
   };
   inputs.essential = essentialEdgeBits(snap, inputs.inDegree ?? undefined);
   progress('essential edges', 1, 1);
+  afterEssential?.();
   const { vertex, idom, n, reachable, reachableCount, spare } = dominatorTree(snap, inputs, progress);
   inputs.essential = null;
   inputs.retainers = null;
