@@ -15,13 +15,11 @@
 // Needs `npm run build` (imports packages/agent/dist).
 import { EventEmitter } from 'node:events';
 
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
-import { agentEntry, median, option } from './lib/cli.mjs';
+import { agentEntry, median, option, sliceInChild } from './lib/cli.mjs';
 
 // --agent DIR: measure another build of the agent (e.g. a worktree of an older commit) with the same script.
 const { monitorPool, runWithContext } = await import(agentEntry(option('agent', undefined)));
@@ -116,13 +114,8 @@ if (SLICE !== undefined) {
 }
 const ISOLATE = process.argv.includes('--isolate');
 const here = fileURLToPath(import.meta.url);
-async function inChild(variant, monitored) {
-  const args = [here, '--slice', variant, '--ops', String(OPS), '--concurrency', String(CONCURRENCY), '--variants', variant];
-  if (option('agent', undefined) !== undefined) args.push('--agent', option('agent', undefined));
-  if (monitored) args.push('--monitored');
-  const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 120_000 });
-  return JSON.parse(stdout);
-}
+const inChild = (variant, monitored) =>
+  sliceInChild(here, ['--slice', variant, '--ops', String(OPS), '--concurrency', String(CONCURRENCY), '--variants', variant, ...(monitored ? ['--monitored'] : [])], 120_000);
 
 const results = {};
 for (const variant of VARIANTS) {

@@ -25,14 +25,12 @@
 // for the bare pool too, as they do when both live in one process (measured: the bare pool of
 // the in-memory benchmark ran 1 us/op slower beside a monitored one). Profiles stay in-process.
 // PostgreSQL from PGHOST/PGPORT/PGUSER/PGDATABASE (default 127.0.0.1:5432, postgres, test). Needs `npm run build`.
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
-import { agentEntry, median, option } from './lib/cli.mjs';
+import { agentEntry, median, option, sliceInChild } from './lib/cli.mjs';
 
 // --agent DIR: measure another build of the agent (e.g. a worktree of an older commit) with the same script.
 const { monitorPool, runWithContext } = await import(agentEntry(option('agent', undefined)));
@@ -114,12 +112,7 @@ if (SLICE !== undefined) {
 
 const here = fileURLToPath(import.meta.url);
 const forward = ['--seconds', String(SECONDS), '--concurrency', String(CONCURRENCY), '--max', String(MAX), '--variants', chosen.join(',')];
-if (option('agent', undefined) !== undefined) forward.push('--agent', option('agent', undefined));
-async function sliceInChild(mode, instrumented) {
-  const args = [here, '--slice', mode, ...forward, ...(instrumented && !CONTROL ? ['--instrumented'] : [])];
-  const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: (SECONDS + 30) * 1000 });
-  return JSON.parse(stdout);
-}
+const inChild = (mode, instrumented) => sliceInChild(here, ['--slice', mode, ...forward, ...(instrumented && !CONTROL ? ['--instrumented'] : [])], (SECONDS + 30) * 1000);
 
 if (!ISOLATE) {
   for (const mode of Object.keys(MODES)) {
@@ -137,7 +130,7 @@ for (let round = 0; round < ROUNDS; round++) {
     const order = (round >> 1) % 2 === 0 ? ['bare', 'instrumented'] : ['instrumented', 'bare'];
     const row = { round, mode, load1: loadavg()[0] };
     for (const name of order) {
-      row[name] = ISOLATE ? await sliceInChild(mode, name === 'instrumented') : await measure(name === 'bare' ? bare : instrumented, mode, SECONDS);
+      row[name] = ISOLATE ? await inChild(mode, name === 'instrumented') : await measure(name === 'bare' ? bare : instrumented, mode, SECONDS);
     }
     leftHolders += monitor?.holders().length ?? 0;
     monitor?.stop();

@@ -1,4 +1,6 @@
-// The small pieces every pool benchmark script shares: `--name value` options and the median.
+// The small pieces the pool benchmark scripts share: `--name value` options, the median, the agent build, child slices.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -19,4 +21,15 @@ export function median(values) {
 export function agentEntry(dir) {
   const root = dir === undefined ? new URL('../../', import.meta.url) : pathToFileURL(`${resolve(dir)}/`);
   return new URL('packages/agent/dist/index.js', root).href;
+}
+
+/**
+ * Runs `script` (this same benchmark in its one-slice child mode) in a fresh Node process with `args`,
+ * forwarding `--agent` when given, and returns the JSON the child printed.
+ */
+export async function sliceInChild(script, args, timeoutMs) {
+  const agent = option('agent', undefined);
+  const all = [script, ...args, ...(agent === undefined ? [] : ['--agent', agent])];
+  const { stdout } = await promisify(execFile)(process.execPath, all, { timeout: timeoutMs });
+  return JSON.parse(stdout);
 }
