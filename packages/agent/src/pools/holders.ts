@@ -67,8 +67,7 @@ export class HolderRegistry {
 
   /** Removes and returns the borrow holding `key`, if tracked. */
   take(key: object): Borrow | undefined {
-    const slot = (key as Record<symbol, Slot | undefined>)[this._key] ?? this._sealed.get(key);
-    const borrow = slot?.holder;
+    const borrow = this._find(key)?.holder;
     if (borrow === undefined) return undefined;
     this._unlink(borrow);
     return borrow;
@@ -106,12 +105,15 @@ export class HolderRegistry {
     this.size--;
   }
 
+  /** The connection's slot, if it has one: its own property, else (frozen, sealed) the fallback map's. */
+  private _find(key: object): Slot | undefined {
+    return (key as Record<symbol, Slot | undefined>)[this._key] ?? this._sealed.get(key);
+  }
+
   private _slotOf(key: object): Slot {
-    const own = (key as Record<symbol, Slot | undefined>)[this._key];
-    if (own !== undefined) return own;
-    let slot = this._sealed.get(key);
-    if (slot !== undefined) return slot;
-    slot = new Slot(this._nextId++);
+    const found = this._find(key);
+    if (found !== undefined) return found;
+    const slot = new Slot(this._nextId++);
     try {
       Object.defineProperty(key, this._key, { value: slot, writable: false, enumerable: false, configurable: true });
     } catch {
