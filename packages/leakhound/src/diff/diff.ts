@@ -11,7 +11,7 @@ import { LeakhoundError } from '../errors.js';
 import type { HeapSnapshot } from '../heap/snapshot.js';
 import type { ProgressFn } from '../heap/progress.js';
 import { parseSnapshotFile } from '../heap/parser.js';
-import { computeDominators } from '../heap/dominators.js';
+import { computeDominators, type SizeArray } from '../heap/dominators.js';
 import { classHistogram, type HistogramRow } from '../heap/histogram.js';
 import { prepareAnalysis, type HeapAnalysis, type PathStepJson } from '../heap/analysis.js';
 import { classTable, isInternalNode } from '../heap/names.js';
@@ -147,7 +147,7 @@ async function load(source: SnapshotSource, onProgress: ProgressFn | undefined):
  */
 function digestEarlier(snap: HeapSnapshot, file: string | null, withRetained: boolean, onProgress: ProgressFn | undefined): EarlierDigest {
   const histogram = new Map<string, HistogramRow>();
-  let retainedSize: Float64Array | null = null;
+  let retainedSize: SizeArray | null = null;
   let totalSize = 0;
   if (withRetained) {
     const dominators = computeDominators(snap, null, onProgress);

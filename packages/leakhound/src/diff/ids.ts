@@ -1,6 +1,7 @@
 // What the diff keeps of an earlier snapshot once its graph is released:
 // V8 object ids (stable for one object within one process) as a set, plus the entry counts of its collections, keyed by collection id.
 import type { HeapSnapshot } from '../heap/snapshot.js';
+import type { SizeArray } from '../heap/dominators.js';
 import { CollectionProbe, KIND_NONE } from './collections.js';
 
 /** A bitset over the id range is used while it costs at most this many bytes per node. */
@@ -84,7 +85,7 @@ export class CollectionCounts {
     this.retained = retained;
   }
 
-  static fromSnapshot(snap: HeapSnapshot, retainedSize: Float64Array | null = null, minEntries = 1): CollectionCounts {
+  static fromSnapshot(snap: HeapSnapshot, retainedSize: SizeArray | null = null, minEntries = 1): CollectionCounts {
     const probe = new CollectionProbe(snap);
     const pairs: number[] = [];
     for (let node = 0; node < snap.nodeCount; node++) {

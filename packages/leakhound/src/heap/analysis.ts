@@ -5,14 +5,14 @@ import { createRequire } from 'node:module';
 import { LeakhoundError } from '../errors.js';
 import type { HeapSnapshot } from './snapshot.js';
 import type { ProgressFn } from './progress.js';
-import { computeDominators, type Dominators } from './dominators.js';
+import { dominatorTreePhase, dropShallowSpare, retainedSizesPhase, type Dominators } from './dominators.js';
 import { computeRootPaths, rootPathsFrom, type PathStep, type RootPaths } from './paths.js';
 import { classHistogram, type HistogramRow } from './histogram.js';
 import { heapStatistics, type HeapStatistics } from './statistics.js';
 import { findLeakSuspects, type LeakSuspect } from './suspects.js';
 import type { SourceLocation } from './locations.js';
 import { releaseMemory } from './memory.js';
-import { MIN_WORKER_NODES, RootPathsWorker, sharedGraph } from './analysis-workers.js';
+import { GraphWorker, MIN_WORKER_NODES, sharedGraph } from './analysis-workers.js';
 
 /** Bumped on any incompatible change of AnalysisReport; additions keep the version. */
 export const SCHEMA_VERSION = 1;
@@ -22,6 +22,8 @@ export interface HeapAnalysis {
   dominators: Dominators;
   rootPaths: RootPaths;
   histogram: HistogramRow[];
+  /** Computed beside the dominator tree by the parallel analysis; otherwise by the report, from dominators.shallowSize. */
+  statistics?: HeapStatistics;
 }
 
 export interface AnalyzeOptions {
@@ -37,8 +39,11 @@ export interface AnalyzeOptions {
   /** For the report's summary. */
   file?: string;
   parseMs?: number;
-  /** analyzeSnapshotInParallel: the worker used from this many nodes (default 2^20; never with one CPU), its module (tests). */
-  workers?: { minNodes?: number; pathsWorkerUrl?: URL };
+  /**
+   * analyzeSnapshotInParallel: the worker used from this many nodes (default 2^20; never with one CPU), its module (tests);
+   * shallowSizes false leaves the shallow sizes and statistics to the main thread, as when a size needs more than 32 bits.
+   */
+  workers?: { minNodes?: number; graphWorkerUrl?: URL; shallowSizes?: boolean };
 }
 
 export type PathStepJson = Omit<PathStep, 'node'>;
@@ -119,10 +124,11 @@ export function prepareAnalysis(snap: HeapSnapshot, onProgress?: ProgressFn): He
 }
 
 /**
- * prepareAnalysis with the retainer-path searches on a worker thread, next to
- * the dominator tree, when the snapshot's graph is shared (big files) and
- * large enough to pay for a thread; the same results. The "retainer paths"
- * phase is then the wait for the worker.
+ * prepareAnalysis with the graph-only analyses (shallow sizes, retainer-path
+ * searches, statistics) on a worker thread, next to the dominator tree, when
+ * the snapshot's graph is shared (big files) and large enough to pay for a
+ * thread; the same results. The "retained sizes" and "retainer paths" phases
+ * include the waits for the worker.
  */
 export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?: ProgressFn,
   workers: AnalyzeOptions['workers'] = {}): Promise<HeapAnalysis> {
@@ -133,27 +139,45 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
   // searches both stream over every edge and slowed each other down (2.4 GB
   // file, heap-phases.mjs: essential edges 3.89 s with the worker next to it,
   // 2.81 s without; the depth-first search beside the worker: 5.85-5.96 s).
-  let paths: RootPathsWorker | null = null;
+  let worker: GraphWorker | null = null;
   try {
-    const dominators = dominatorsOf(snap, progress, () => (paths = new RootPathsWorker(graph, workers.pathsWorkerUrl)));
+    checkNotEmpty(snap);
+    releaseMemory(snap.nodeCount);
+    const tree = dominatorTreePhase(snap, null, progress, () => {
+      worker = new GraphWorker(workers.shallowSizes === false ? { ...graph, nodeSelfSize: null } : graph, workers.graphWorkerUrl);
+      return worker.scratch;
+    });
+    const started = worker as unknown as GraphWorker;
+    progress('retained sizes', 0, 1);
+    // Room for the worker's shallow sizes, then the go (the DFS numbers are its scratch from now on).
+    dropShallowSpare(tree);
+    const shallow = await started.shallowSizes();
+    const dominators = retainedSizesPhase(snap, tree, progress, shallow ?? undefined);
+    releaseMemory(snap.nodeCount);
     progress('retainer paths', 0, 1);
-    const rootPaths = rootPathsFrom(snap, await paths!.parentEdges());
+    const rootPaths = rootPathsFrom(snap, await started.parentEdges());
     progress('retainer paths', 1, 1);
-    return withHistogram(snap, dominators, rootPaths, progress);
+    const analysis = withHistogram(snap, dominators, rootPaths, progress);
+    const statistics = await started.statistics();
+    return statistics === null ? analysis : { ...analysis, statistics };
   } finally {
-    await (paths as RootPathsWorker | null)?.stop();
+    await (worker as GraphWorker | null)?.stop();
   }
 }
 
-function dominatorsOf(snap: HeapSnapshot, progress: ProgressFn, afterEssential?: () => void): Dominators {
+function checkNotEmpty(snap: HeapSnapshot): void {
   // Every analysis starts at the root node; a graph without one is not a heap.
   if (snap.nodeCount === 0) {
     throw new LeakhoundError('LH_ERR_SNAPSHOT_FORMAT', 'the snapshot has no nodes (not even the root); take it again');
   }
+}
+
+function dominatorsOf(snap: HeapSnapshot, progress: ProgressFn): Dominators {
+  checkNotEmpty(snap);
   // The parser's buffers are garbage by now.
   releaseMemory(snap.nodeCount);
   // No full retainers: the dominator pass builds compact essential-only ones.
-  const dominators = computeDominators(snap, null, progress, afterEssential);
+  const dominators = retainedSizesPhase(snap, dominatorTreePhase(snap, null, progress), progress);
   releaseMemory(snap.nodeCount);
   return dominators;
 }
@@ -228,7 +252,7 @@ function buildReport(analysis: HeapAnalysis, options: AnalyzeOptions, timer: Ret
   const { snap, dominators, rootPaths, histogram } = analysis;
   options.onPrepared?.(analysis);
   onProgress('statistics', 0, 1);
-  const statistics = heapStatistics(snap, dominators.shallowSize);
+  const statistics = analysis.statistics ?? heapStatistics(snap, dominators.shallowSize);
   // The statistics' per-node scratch is garbage: return it before the suspects' walks allocate.
   releaseMemory(snap.nodeCount);
   onProgress('leak suspects', 0, 1);

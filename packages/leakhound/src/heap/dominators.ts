@@ -12,8 +12,8 @@ import { releaseMemory } from './memory.js';
 export interface Dominators {
   /** Immediate dominator ordinal; idom[root] = root. Unreachable nodes hang under the root (see `reachable`). */
   idom: Uint32Array;
-  /** Sum of `shallowSize` over the node's dominator subtree. */
-  retainedSize: Float64Array;
+  /** Sum of `shallowSize` over the node's dominator subtree; 32-bit when the whole heap's size fits. */
+  retainedSize: SizeArray;
   /** 1 when the node is reachable from the root over essential edges. */
   reachable: Uint8Array;
   /** Dominator-tree children in CSR form: dominated[firstDominated[n] .. firstDominated[n+1]). */
@@ -175,12 +175,14 @@ function essentialEdgeBits(snap: HeapSnapshot, inDegree?: Uint32Array): Int32Arr
  * such nodes, adds its size to that owner and shows 0 itself.
  */
 /** Shallow sizes as 32-bit integers when every size fits (always, in practice), else doubles. */
-export type ShallowSizes = Uint32Array | Float64Array;
+export type ShallowSizes = SizeArray;
+/** Per-node byte counts: 32-bit when they fit (half the memory), else doubles. */
+export type SizeArray = Uint32Array | Float64Array;
 
 /** `into`, when given, is a spare array of at least sizes.length entries to reuse. */
 function compactSizes(sizes: Float64Array, into?: Uint32Array): ShallowSizes {
-  for (let i = 0; i < sizes.length; i++) if (sizes[i]! > 0xffffffff) return Float64Array.from(sizes);
-  const compact = into ? into.subarray(0, sizes.length) : new Uint32Array(sizes.length);
+  if (!sizesFitU32(sizes)) return Float64Array.from(sizes);
+  const compact = into !== undefined && into.length >= sizes.length ? into.subarray(0, sizes.length) : new Uint32Array(sizes.length);
   compact.set(sizes);
   return compact;
 }
@@ -193,8 +195,20 @@ function compactSizes(sizes: Float64Array, into?: Uint32Array): ShallowSizes {
 export function computeShallowSizes(snap: HeapSnapshot, scratch?: Uint32Array, buffer?: ArrayBufferLike): Float64Array {
   const bytes = snap.nodeCount * Float64Array.BYTES_PER_ELEMENT;
   const sizes = buffer !== undefined && buffer.byteLength >= bytes ? new Float64Array(buffer, 0, snap.nodeCount) : new Float64Array(snap.nodeCount);
+  shallowSizesInto(snap, sizes, scratch);
+  return sizes;
+}
+
+/**
+ * computeShallowSizes into `sizes` (nodeCount entries). With a Uint32Array,
+ * false when an owner's sum would not fit 32 bits (the contents are then
+ * garbage; compute them as doubles instead).
+ */
+export function shallowSizesInto(snap: HeapSnapshot, sizes: Float64Array | Uint32Array, scratch?: Uint32Array): boolean {
+  const limit = sizes instanceof Uint32Array ? 0xffffffff : Number.POSITIVE_INFINITY;
+  if (limit !== Number.POSITIVE_INFINITY) for (let i = 0; i < snap.nodeCount; i++) if (snap.nodeSelfSize[i]! > limit) return false;
   sizes.set(snap.nodeSelfSize);
-  if (!hasUserRoots(snap)) return sizes;
+  if (!hasUserRoots(snap)) return true;
   const { nodeCount, firstEdge, edgeToNode, edgeType, nodeType } = snap;
   const UNVISITED = 0xffffffff;
   const MULTIPLE = 0xfffffffe;
@@ -255,10 +269,12 @@ export function computeShallowSizes(snap: HeapSnapshot, scratch?: Uint32Array, b
     const owner = owners[i]!;
     if (owner === UNVISITED || owner === MULTIPLE || owner === i) continue;
     if (nodeType[owner] === synthetic || owner === root) continue;
-    sizes[owner] = sizes[owner]! + sizes[i]!;
+    const sum = sizes[owner]! + sizes[i]!;
+    if (sum > limit) return false;
+    sizes[owner] = sum;
     sizes[i] = 0;
   }
-  return sizes;
+  return true;
 }
 
 interface TreeInputs {
@@ -268,9 +284,11 @@ interface TreeInputs {
   retainers: Retainers | null;
   /** Compact mode: essential in-degree per node (from essentialEdgeBits); the search subtracts tree edges. */
   inDegree: Uint32Array | null;
+  /** A zeroed array of nodeCount + 1 entries for the search's DFS numbers (later the first spare), or null to allocate one. */
+  dfnOf: Uint32Array | null;
 }
 
-interface Tree {
+export interface Tree {
   /** Vertex (ordinal + 1) per DFS number 1..n. */
   vertex: Uint32Array;
   /** Immediate dominator per node ordinal (a view of length nodeCount). */
@@ -353,7 +371,8 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   // 1-based vertex numbers (v = ordinal + 1) so that 0 means "none", as in the paper.
   const length = nodeCount + 1;
   /** DFS number per vertex, 0 while unvisited. */
-  const dfnOf = new Uint32Array(length);
+  const dfnOf = inputs.dfnOf !== null && inputs.dfnOf.length >= length ? inputs.dfnOf.subarray(0, length) : new Uint32Array(length);
+  inputs.dfnOf = null;
   /** Vertex per DFS number. */
   const vertex = new Uint32Array(length);
   /** The DFS tree parent's DFS number, per DFS number. */
@@ -535,15 +554,28 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   return { vertex, idom, n, reachable, reachableCount, spare: [label, dom] };
 }
 
+/** The dominator tree before retained sizes: what dominatorTreePhase hands to retainedSizesPhase. */
+export interface DominatorTreePhase {
+  readonly tree: Tree;
+}
+
 /**
  * `afterEssential` is called once the essential edges are known, before the
- * search (the parallel analysis starts its worker there).
+ * search (the parallel analysis starts its worker there); it may return a
+ * zeroed array of nodeCount + 1 entries for the search's DFS numbers, which
+ * comes back as the tree's first spare array (the worker's scratch, shared).
  * `retainers` may be null: the pass then builds compact predecessor lists of
  * the essential edges only (4 instead of 8 bytes per edge, and the caller
  * never holds full retainers). Pass them when you have them anyway.
  */
 export function computeDominators(snap: HeapSnapshot, retainers: Retainers | null, onProgress?: ProgressFn,
-  afterEssential?: () => void): Dominators {
+  afterEssential?: () => Uint32Array | void): Dominators {
+  return retainedSizesPhase(snap, dominatorTreePhase(snap, retainers, onProgress, afterEssential), onProgress);
+}
+
+/** computeDominators up to the immediate dominators (essential edges, search, semidominators). */
+export function dominatorTreePhase(snap: HeapSnapshot, retainers: Retainers | null, onProgress?: ProgressFn,
+  afterEssential?: () => Uint32Array | void): DominatorTreePhase {
   const progress = onProgress ?? (() => {});
   const { nodeCount } = snap;
   progress('essential edges', 0, 1);
@@ -553,23 +585,64 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
     essential: null,
     retainers,
     inDegree: retainers ? null : new Uint32Array(nodeCount + 1),
+    dfnOf: null,
   };
   inputs.essential = essentialEdgeBits(snap, inputs.inDegree ?? undefined);
   progress('essential edges', 1, 1);
-  afterEssential?.();
-  const { vertex, idom, n, reachable, reachableCount, spare } = dominatorTree(snap, inputs, progress);
+  inputs.dfnOf = afterEssential?.() ?? null;
+  const tree = dominatorTree(snap, inputs, progress);
   inputs.essential = null;
   inputs.retainers = null;
   // The predecessor lists (4 bytes per essential edge) die with the tree pass:
   // free them before the retained sizes take 8 bytes per node. (Writing the
   // sizes over the lists' buffer instead would keep all of its pages resident.)
   releaseMemory(nodeCount);
+  return { tree };
+}
+
+/**
+ * Frees the tree's second spare array, which would hold the shallow sizes: for
+ * a caller that has them computed elsewhere (retainedSizesPhase's `shallow`),
+ * before that computation allocates its own.
+ */
+export function dropShallowSpare(phase: DominatorTreePhase): void {
+  phase.tree.spare[1] = new Uint32Array(0);
+  releaseMemory(phase.tree.idom.length);
+}
+
+/** True when every size fits a Uint32Array (shallow sizes always do in practice). */
+function sizesFitU32(sizes: Float64Array): boolean {
+  for (let i = 0; i < sizes.length; i++) if (sizes[i]! > 0xffffffff) return false;
+  return true;
+}
+
+/**
+ * Retained sizes and the dominator-tree children. `shallow`, when given, are
+ * the shallow sizes (computeShallowSizes) computed elsewhere, a worker thread
+ * while the tree was built; otherwise they are computed here.
+ */
+export function retainedSizesPhase(snap: HeapSnapshot, phase: DominatorTreePhase, onProgress?: ProgressFn,
+  shallow?: Uint32Array): Dominators {
+  const progress = onProgress ?? (() => {});
+  const { nodeCount } = snap;
+  const { vertex, idom, n, reachable, reachableCount, spare } = phase.tree;
   const r = snap.rootNode + 1;
 
   progress('retained sizes', 0, 1);
   // The retained sizes start as the shallow sizes; the kept copy of those is 32-bit.
-  const retainedSize = computeShallowSizes(snap, spare[0]);
-  const shallowSize = compactSizes(retainedSize, spare[1]);
+  let retainedSize: SizeArray;
+  let shallowSize: ShallowSizes;
+  if (shallow !== undefined && shallow.length === nodeCount) {
+    // No retained size exceeds the heap's total: 32 bits do when that fits.
+    let total = 0;
+    for (let i = 0; i < nodeCount; i++) total += shallow[i]!;
+    retainedSize = total <= 0xffffffff ? new Uint32Array(nodeCount) : new Float64Array(nodeCount);
+    retainedSize.set(shallow);
+    shallowSize = shallow;
+  } else {
+    retainedSize = computeShallowSizes(snap, spare[0]);
+    shallowSize = compactSizes(retainedSize, spare[1]);
+  }
   // Reverse DFS order visits every node after all of its dominator-tree descendants.
   for (let i = n; i > 1; i--) {
     const ordinal = vertex[i]! - 1;

@@ -580,7 +580,7 @@ export class SnapshotStreamParser {
         nodeType: shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n),
         nodeName: u32(n),
         nodeId: u32(n),
-        nodeSelfSize: new Uint32Array(n),
+        nodeSelfSize: u32(n),
         firstEdge: u32(n + 1),
         nodeTraceId: header.nodeTraceId >= 0 ? new Uint32Array(n) : null,
         nodeDetachedness: header.nodeDetachedness >= 0 ? new Uint8Array(n) : null,

@@ -2,6 +2,7 @@
 // Everything here is plain JSON; every string in it is untrusted (it comes
 // from a snapshot) and the page renders it with textContent only.
 import type { HeapSnapshot } from '../heap/snapshot.js';
+import type { SizeArray } from '../heap/dominators.js';
 
 export interface ReportFact {
   label: string;
@@ -87,7 +88,7 @@ export interface TreeExcerptOptions {
 
 /** The minimal dominator-tree shape the excerpt needs (heap/dominators.ts provides it). */
 export interface DominatorTreeLike {
-  retainedSize: Float64Array;
+  retainedSize: SizeArray;
   firstDominated: Uint32Array;
   dominated: Uint32Array;
 }

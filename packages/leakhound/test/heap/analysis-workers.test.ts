@@ -1,12 +1,13 @@
-// The retainer-path searches on a worker thread (analysis-workers.ts) must
-// give the report of the one-thread analysis, and a failing worker must be a
-// typed error, not a hang.
+// The graph-only analyses on a worker thread (analysis-workers.ts: shallow
+// sizes, retainer-path searches, statistics) must give the report of the
+// one-thread analysis, and a failing worker must be a typed error, not a hang.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { analyzeSnapshot, analyzeSnapshotInParallel, type AnalysisReport } from '../../src/heap/analysis.js';
+import { analyzeSnapshot, analyzeSnapshotInParallel, type AnalysisReport, type HeapAnalysis } from '../../src/heap/analysis.js';
+import { computeShallowSizes } from '../../src/heap/dominators.js';
 import { sharedGraph } from '../../src/heap/analysis-workers.js';
 import { computeRootPaths } from '../../src/heap/paths.js';
 import { parseSnapshotFile } from '../../src/heap/parser.js';
@@ -37,16 +38,31 @@ describe('analysis workers', () => {
     assert.notEqual(sharedGraph(shared), null);
   });
 
-  test('paths from the worker: the same report as one thread, and the same parent edges', async () => {
+  test('sizes, paths and statistics from the worker: the same report as one thread, the same arrays', async () => {
     const expected = analyzeSnapshot(plain);
-    let parentEdge: Int32Array | null = null;
+    let prepared: HeapAnalysis | null = null;
     const report = await analyzeSnapshotInParallel(shared, {
       workers: { minNodes: 0 },
-      onPrepared: (analysis) => (parentEdge = analysis.rootPaths.parentEdge),
+      onPrepared: (analysis) => (prepared = analysis),
     });
     assert.deepEqual(content(report), content(expected));
-    assert.ok(parentEdge !== null && (parentEdge as Int32Array).buffer instanceof SharedArrayBuffer, 'the worker filled them');
-    assert.deepEqual(parentEdge, computeRootPaths(plain).parentEdge);
+    const { rootPaths, dominators, statistics } = prepared! as HeapAnalysis;
+    assert.ok(rootPaths.parentEdge.buffer instanceof SharedArrayBuffer, 'the worker filled the parent edges');
+    assert.deepEqual(rootPaths.parentEdge, computeRootPaths(plain).parentEdge);
+    assert.ok(dominators.shallowSize.buffer instanceof SharedArrayBuffer, 'the worker filled the shallow sizes');
+    assert.deepEqual(Array.from(dominators.shallowSize), Array.from(computeShallowSizes(plain)));
+    assert.deepEqual(statistics, expected.statistics, 'the worker computed the statistics');
+  });
+
+  test('shallow sizes left to the main thread (as when one needs more than 32 bits): the same report', async () => {
+    let prepared: HeapAnalysis | null = null;
+    const report = await analyzeSnapshotInParallel(shared, {
+      workers: { minNodes: 0, shallowSizes: false },
+      onPrepared: (analysis) => (prepared = analysis),
+    });
+    assert.deepEqual(content(report), content(analyzeSnapshot(plain)));
+    assert.equal((prepared! as HeapAnalysis).statistics, undefined, 'the report computed the statistics');
+    assert.ok(!((prepared! as HeapAnalysis).dominators.shallowSize.buffer instanceof SharedArrayBuffer));
   });
 
   test('below minNodes, or unshared: one thread, same report', async () => {
@@ -57,7 +73,7 @@ describe('analysis workers', () => {
 
   test('a worker that cannot start (a module URL it cannot load): LH_ERR_WORKER_FAILED', async () => {
     await assert.rejects(
-      analyzeSnapshotInParallel(shared, { workers: { minNodes: 0, pathsWorkerUrl: new URL('https://example.invalid/paths-worker.mjs') } }),
+      analyzeSnapshotInParallel(shared, { workers: { minNodes: 0, graphWorkerUrl: new URL('https://example.invalid/graph-worker.mjs') } }),
       (error: { code?: string; message?: string }) => error.code === 'LH_ERR_WORKER_FAILED' && /could not start/.test(error.message ?? ''),
     );
   });
@@ -67,10 +83,10 @@ describe('analysis workers', () => {
     ['exits without an answer', '// exits without posting anything\n', /exited/],
   ] as const) {
     test(`a worker that ${name}: LH_ERR_WORKER_FAILED, not a hang`, async () => {
-      const path = join(leaky.dir, `paths-worker-${name.replaceAll(' ', '-')}.mjs`);
+      const path = join(leaky.dir, `graph-worker-${name.replaceAll(' ', '-')}.mjs`);
       writeFileSync(path, source);
       await assert.rejects(
-        analyzeSnapshotInParallel(shared, { workers: { minNodes: 0, pathsWorkerUrl: pathToFileURL(path) } }),
+        analyzeSnapshotInParallel(shared, { workers: { minNodes: 0, graphWorkerUrl: pathToFileURL(path) } }),
         (error: { code?: string; message?: string }) => error.code === 'LH_ERR_WORKER_FAILED' && pattern.test(error.message ?? ''),
       );
     });
