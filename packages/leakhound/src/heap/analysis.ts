@@ -149,7 +149,7 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
     });
     const started = worker as unknown as GraphWorker;
     progress('retained sizes', 0, 1);
-    // Room for the worker's shallow sizes, then the go (the DFS numbers are its scratch from now on).
+    // Room for the shallow sizes, then their thread (the DFS numbers are its scratch from now on).
     dropShallowSpare(tree);
     const shallow = await started.shallowSizes();
     const dominators = retainedSizesPhase(snap, tree, progress, shallow ?? undefined);

@@ -52,26 +52,9 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
  * thread passes a shared array, analysis-workers.ts) with each node's path edge.
  */
 export function rootPathEdges(snap: HeapSnapshot, parentEdge: Int32Array): void {
-  const { firstEdge, edgeToNode, edgeType, edgeNameOrIndex, nodeName, nodeType } = snap;
+  const { nodeCount, firstEdge, edgeToNode, edgeType, edgeNameOrIndex, nodeName, nodeType } = snap;
   parentEdge.fill(-1);
-  // The queue is a ring that grows when full: it holds the search's frontier,
-  // not every node it has seen (a node-sized queue was 4 bytes per node at the
-  // analysis' memory peak). head and tail only grow; slots are index & mask.
-  let queue = new Uint32Array(1 << 16);
-  let mask = queue.length - 1;
-  let head = 0;
-  let tail = 0;
-  const push = (node: number): void => {
-    if (tail - head === queue.length) {
-      const grown = new Uint32Array(queue.length * 2);
-      for (let i = head; i < tail; i++) grown[i - head] = queue[i & mask]!;
-      tail -= head;
-      head = 0;
-      queue = grown;
-      mask = queue.length - 1;
-    }
-    queue[tail++ & mask] = node;
-  };
+  const queue = new Uint32Array(nodeCount);
   const weak = snap.edgeTypeWeak;
   const internal = snap.edgeTypeInternal;
   const root = snap.rootNode;
@@ -85,10 +68,11 @@ export function rootPathEdges(snap: HeapSnapshot, parentEdge: Int32Array): void 
   const sloppyFunctionMap = stringIndexOf(snap, 'sloppy_function_map');
   const weakMaps = new WeakMapEdges(snap);
   const weakMapName = weakMaps.nameState;
+  let tail = 0;
 
-  const bfs = (): void => {
+  const bfs = (head: number): void => {
     while (head < tail) {
-      const node = queue[head++ & mask]!;
+      const node = queue[head++]!;
       const end = firstEdge[node + 1]!;
       const descriptors = nodeName[node] === mapDescriptors && nodeType[node] === snap.nodeTypeArray;
       const context = nodeName[node] === nativeContext && nodeType[node] === snap.nodeTypeHidden;
@@ -106,21 +90,21 @@ export function rootPathEdges(snap: HeapSnapshot, parentEdge: Int32Array): void 
         if (context && edgeNameOrIndex[e] === sloppyFunctionMap && type !== snap.edgeTypeElement && type !== snap.edgeTypeHidden) continue;
         if (type === internal && weakMapName[edgeNameOrIndex[e]!] !== 1 && weakMaps.isTableEdge(node, e)) continue;
         parentEdge[target] = e;
-        push(target);
+        queue[tail++] = target;
       }
     }
   };
 
-  // User roots first, so that their paths win; then the rest from the root.
   for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) {
     const target = edgeToNode[e]!;
     if (!isUserRoot(snap, target) || parentEdge[target] !== -1) continue;
     parentEdge[target] = e;
-    push(target);
+    queue[tail++] = target;
   }
-  bfs();
-  push(root);
-  bfs();
+  bfs(0);
+  const head = tail;
+  queue[tail++] = root;
+  bfs(head);
 }
 
 /** RootPaths over parent edges from rootPathEdges. */
