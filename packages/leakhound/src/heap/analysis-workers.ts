@@ -34,7 +34,9 @@ export type GraphTask =
   | {
       graph: SharedGraph;
       part: 'paths';
-      /** Filled by the worker: rootPathEdges' output. */
+      /** Filled by the worker first: pageOwnedNodes' output (the main thread computes the essential edges meanwhile). */
+      owned: Uint8Array;
+      /** Filled by the worker next: rootPathEdges' output. */
       parentEdge: Int32Array;
     }
   | {
@@ -46,8 +48,9 @@ export type GraphTask =
       scratch: Uint32Array;
     };
 
-/** What a worker posts: 'paths' for the paths part; 'shallow', then 'statistics' for the sizes part. */
+/** What a worker posts: 'owned', then 'paths' for the paths part; 'shallow', then 'statistics' for the sizes part. */
 export type GraphWorkerMessage =
+  | { kind: 'owned' }
   | { kind: 'paths' }
   | { kind: 'shallow'; fits: boolean }
   | { kind: 'statistics'; statistics: HeapStatistics | null };
@@ -108,7 +111,8 @@ function settle<T>(): Settle<T> {
 
 /**
  * The graph-only analyses on worker threads (graph-worker.ts), each result
- * awaitable on its own: the retainer-path searches on one started at once,
+ * awaitable on its own: DevTools' page-owned flags and then the retainer-path
+ * searches on one started before the essential edges,
  * the shallow sizes and statistics on a second one started when the main
  * thread asks for them (past its memory peak). Two short-lived threads, not
  * one that waits: a thread that has run the searches keeps tens of MB
@@ -116,6 +120,7 @@ function settle<T>(): Settle<T> {
  * with one thread blocked between the two parts).
  */
 export class GraphWorker {
+  private readonly _owned = settle<Uint8Array>();
   private readonly _paths = settle<Int32Array>();
   private readonly _shallow = settle<Uint32Array | null>();
   private readonly _statistics = settle<HeapStatistics | null>();
@@ -128,11 +133,20 @@ export class GraphWorker {
   constructor(private readonly _graph: SharedGraph, private readonly _url?: URL) {
     this.scratch = new Uint32Array(new SharedArrayBuffer((_graph.nodeCount + 1) * 4));
     const parentEdge = new Int32Array(new SharedArrayBuffer(_graph.nodeCount * 4));
-    this._start({ graph: _graph, part: 'paths', parentEdge }, (message, done) => {
-      if (message.kind !== 'paths') return;
-      done();
-      this._paths.resolve(parentEdge);
-    }, [this._paths]);
+    const owned = new Uint8Array(new SharedArrayBuffer(_graph.nodeCount));
+    this._start({ graph: _graph, part: 'paths', owned, parentEdge }, (message, done) => {
+      if (message.kind === 'owned') {
+        this._owned.resolve(owned);
+      } else if (message.kind === 'paths') {
+        done();
+        this._paths.resolve(parentEdge);
+      }
+    }, [this._owned, this._paths]);
+  }
+
+  /** DevTools' page-owned flags (pageOwnedNodes), the paths thread's first result. */
+  ownedNodes(): Promise<Uint8Array> {
+    return this._owned.promise;
   }
 
   private _start(task: GraphTask, onMessage: (message: GraphWorkerMessage, done: () => void) => void,

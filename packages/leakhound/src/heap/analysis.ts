@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { LeakhoundError } from '../errors.js';
 import type { HeapSnapshot } from './snapshot.js';
 import type { ProgressFn } from './progress.js';
-import { dominatorTreePhase, dropShallowSpare, retainedSizesPhase, type Dominators } from './dominators.js';
+import { applyOwnership, dominatorTreePhase, dropShallowSpare, essentialEdgesBeforeOwnership, retainedSizesPhase, type Dominators } from './dominators.js';
 import { computeRootPaths, rootPathsFrom, type PathStep, type RootPaths } from './paths.js';
 import { classHistogram, type HistogramRow } from './histogram.js';
 import { heapStatistics, type HeapStatistics } from './statistics.js';
@@ -135,19 +135,21 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
   const graph = snap.nodeCount >= (workers.minNodes ?? MIN_WORKER_NODES) ? sharedGraph(snap) : null;
   if (graph === null) return prepareAnalysis(snap, onProgress);
   const progress = onProgress ?? (() => {});
-  // Started after the essential edges, not before: that pass and the
-  // searches both stream over every edge and slowed each other down (2.4 GB
-  // file, heap-phases.mjs: essential edges 3.89 s with the worker next to it,
-  // 2.81 s without; the depth-first search beside the worker: 5.85-5.96 s).
+  // The paths thread starts before the essential edges: it first computes the
+  // page-owned flags, which the main thread's pass then applies to the few
+  // edges they concern, instead of traversing the graph for them first.
   let worker: GraphWorker | null = null;
   try {
     checkNotEmpty(snap);
     releaseMemory(snap.nodeCount);
-    const tree = dominatorTreePhase(snap, null, progress, () => {
-      worker = new GraphWorker(workers.shallowSizes === false ? { ...graph, nodeSelfSize: null } : graph, workers.graphWorkerUrl);
-      return worker.scratch;
-    });
-    const started = worker as unknown as GraphWorker;
+    const running = new GraphWorker(workers.shallowSizes === false ? { ...graph, nodeSelfSize: null } : graph, workers.graphWorkerUrl);
+    worker = running;
+    progress('essential edges', 0, 1);
+    const essential = essentialEdgesBeforeOwnership(snap);
+    applyOwnership(snap, essential, await running.ownedNodes());
+    progress('essential edges', 1, 1);
+    const tree = dominatorTreePhase(snap, null, progress, () => running.scratch, essential);
+    const started = running;
     progress('retained sizes', 0, 1);
     // Room for the shallow sizes, then their thread (the DFS numbers are its scratch from now on).
     dropShallowSpare(tree);
@@ -161,7 +163,7 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
     const statistics = await started.statistics();
     return statistics === null ? analysis : { ...analysis, statistics };
   } finally {
-    await (worker as GraphWorker | null)?.stop();
+    await worker?.stop();
   }
 }
 

@@ -51,9 +51,9 @@ function hasUserRoots(snap: HeapSnapshot): boolean {
  * reachable from the global are dominated through the global, not through
  * handles or caches that also point at them.
  */
-function pageOwnedNodes(snap: HeapSnapshot): Uint8Array {
+export function pageOwnedNodes(snap: HeapSnapshot, into?: Uint8Array): Uint8Array {
   const { nodeCount, firstEdge, edgeToNode, edgeType } = snap;
-  const owned = new Uint8Array(nodeCount);
+  const owned = into !== undefined && into.length === nodeCount ? into : new Uint8Array(nodeCount);
   const stack = new Uint32Array(nodeCount);
   let top = 0;
   const root = snap.rootNode;
@@ -136,12 +136,13 @@ export function essentialEdges(snap: HeapSnapshot, inDegree?: Uint32Array): Uint
 /**
  * essentialEdges as one bit per edge (bit e & 31 of word e >>> 5): an eighth
  * of the bytes while the dominator pass holds them. `inDegree`, when given,
- * counts each node's essential in-edges.
+ * counts each node's essential in-edges. `owned` null leaves the page-owned
+ * rule out (every node counts as owned), for applyOwnership to apply later:
+ * the parallel analysis computes the flags on a worker meanwhile.
  */
-function essentialEdgeBits(snap: HeapSnapshot, inDegree?: Uint32Array): Int32Array {
+function essentialEdgeBits(snap: HeapSnapshot, inDegree?: Uint32Array, owned: Uint8Array | null = pageOwnedNodes(snap)): Int32Array {
   const { nodeCount, edgeCount, firstEdge, edgeToNode, edgeType } = snap;
   const bits = new Int32Array((edgeCount >>> 5) + 1);
-  const owned = pageOwnedNodes(snap);
   const root = snap.rootNode;
   const weak = snap.edgeTypeWeak;
   const shortcut = snap.edgeTypeShortcut;
@@ -151,7 +152,9 @@ function essentialEdgeBits(snap: HeapSnapshot, inDegree?: Uint32Array): Int32Arr
   const { edgeNameOrIndex } = snap;
   for (let node = 0; node < nodeCount; node++) {
     const end = firstEdge[node + 1]!;
-    const nodeOwned = owned[node]!;
+    // Nearly every node is owned (99.9% on the benchmark heaps): test the
+    // node's flag first, the target's (a random read) only when it is not.
+    const nodeOwned = owned === null ? 1 : owned[node]!;
     for (let e = firstEdge[node]!; e < end; e++) {
       const type = edgeType[e]!;
       if (type === weak) continue;
@@ -160,13 +163,50 @@ function essentialEdgeBits(snap: HeapSnapshot, inDegree?: Uint32Array): Int32Arr
       if (type === internal && nameState[edgeNameOrIndex[e]!] !== 1 && weakMaps.isTableEdge(node, e)) continue;
       if (node !== root) {
         if (type === shortcut) continue;
-        if (owned[target] === 1 && nodeOwned === 0) continue;
+        if (nodeOwned === 0 && owned![target] === 1) continue;
       }
       bits[e >>> 5] = bits[e >>> 5]! | (1 << (e & 31));
       if (inDegree) inDegree[target]!++;
     }
   }
   return bits;
+}
+
+/** Essential-edge bits and in-degrees, for dominatorTreePhase. */
+export interface EssentialEdges {
+  bits: Int32Array;
+  /** nodeCount + 1 entries. */
+  inDegree: Uint32Array;
+}
+
+/**
+ * The essential edges without the page-owned rule (`applyOwnership` adds it),
+ * so that the flags can be computed elsewhere at the same time.
+ */
+export function essentialEdgesBeforeOwnership(snap: HeapSnapshot): EssentialEdges {
+  const inDegree = new Uint32Array(snap.nodeCount + 1);
+  return { bits: essentialEdgeBits(snap, inDegree, null), inDegree };
+}
+
+/**
+ * The page-owned rule on essentialEdgesBeforeOwnership's result: an edge from
+ * a node that is not page-owned into one that is does not retain. Only the
+ * few nodes that are not owned have edges to look at.
+ */
+export function applyOwnership(snap: HeapSnapshot, essential: EssentialEdges, owned: Uint8Array): void {
+  const { nodeCount, firstEdge, edgeToNode } = snap;
+  const { bits, inDegree } = essential;
+  const root = snap.rootNode;
+  for (let node = 0; node < nodeCount; node++) {
+    if (owned[node] === 1 || node === root) continue;
+    const end = firstEdge[node + 1]!;
+    for (let e = firstEdge[node]!; e < end; e++) {
+      const target = edgeToNode[e]!;
+      if (owned[target] !== 1 || ((bits[e >>> 5]! >>> (e & 31)) & 1) === 0) continue;
+      bits[e >>> 5] = bits[e >>> 5]! & ~(1 << (e & 31));
+      inDegree[target]!--;
+    }
+  }
 }
 
 /**
@@ -561,9 +601,9 @@ export interface DominatorTreePhase {
 
 /**
  * `afterEssential` is called once the essential edges are known, before the
- * search (the parallel analysis starts its worker there); it may return a
- * zeroed array of nodeCount + 1 entries for the search's DFS numbers, which
- * comes back as the tree's first spare array (the worker's scratch, shared).
+ * search; it may return a zeroed array of nodeCount + 1 entries for the
+ * search's DFS numbers, which comes back as the tree's first spare array (the
+ * parallel analysis shares it with a worker).
  * `retainers` may be null: the pass then builds compact predecessor lists of
  * the essential edges only (4 instead of 8 bytes per edge, and the caller
  * never holds full retainers). Pass them when you have them anyway.
@@ -573,22 +613,27 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
   return retainedSizesPhase(snap, dominatorTreePhase(snap, retainers, onProgress, afterEssential), onProgress);
 }
 
-/** computeDominators up to the immediate dominators (essential edges, search, semidominators). */
+/**
+ * computeDominators up to the immediate dominators (essential edges, search,
+ * semidominators). `essential`, when given (with `retainers` null), are the
+ * essential edges already computed (essentialEdgesBeforeOwnership + applyOwnership).
+ */
 export function dominatorTreePhase(snap: HeapSnapshot, retainers: Retainers | null, onProgress?: ProgressFn,
-  afterEssential?: () => Uint32Array | void): DominatorTreePhase {
+  afterEssential?: () => Uint32Array | void, essential?: EssentialEdges): DominatorTreePhase {
   const progress = onProgress ?? (() => {});
   const { nodeCount } = snap;
-  progress('essential edges', 0, 1);
   // The flags and in-degrees (counted in the same pass; not needed with full
   // retainers) are held only through `inputs`, so dominatorTree can drop them early.
-  const inputs: TreeInputs = {
-    essential: null,
-    retainers,
-    inDegree: retainers ? null : new Uint32Array(nodeCount + 1),
-    dfnOf: null,
-  };
-  inputs.essential = essentialEdgeBits(snap, inputs.inDegree ?? undefined);
-  progress('essential edges', 1, 1);
+  const inputs: TreeInputs = { essential: null, retainers, inDegree: null, dfnOf: null };
+  if (essential !== undefined && retainers === null) {
+    inputs.essential = essential.bits;
+    inputs.inDegree = essential.inDegree;
+  } else {
+    progress('essential edges', 0, 1);
+    inputs.inDegree = retainers ? null : new Uint32Array(nodeCount + 1);
+    inputs.essential = essentialEdgeBits(snap, inputs.inDegree ?? undefined);
+    progress('essential edges', 1, 1);
+  }
   inputs.dfnOf = afterEssential?.() ?? null;
   const tree = dominatorTree(snap, inputs, progress);
   inputs.essential = null;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { GraphBuilder } from '../helpers/graph-builder.js';
 import { fromRawSnapshot } from '../../src/heap/raw.js';
 import { buildRetainers } from '../../src/heap/retainers.js';
-import { computeDominators, essentialEdges, type Dominators } from '../../src/heap/dominators.js';
+import { applyOwnership, computeDominators, essentialEdges, essentialEdgesBeforeOwnership, pageOwnedNodes, type Dominators } from '../../src/heap/dominators.js';
 import type { HeapSnapshot } from '../../src/heap/snapshot.js';
 import { analyzeSnapshot } from '../../src/heap/analysis.js';
 import { computeRootPaths, retainerPath } from '../../src/heap/paths.js';
@@ -169,6 +169,16 @@ test('shortcut edges: from the root they mark the global and dominate through it
   // Y is held only through a non-root shortcut: not retained by Other.
   assert.equal(dom.retainedSize[other], 5);
   assert.equal(dom.reachable[y], 0);
+
+  // The parallel analysis's split: the pass without the page-owned rule, then
+  // the rule applied from flags computed elsewhere, gives the same edges and in-degrees.
+  const split = essentialEdgesBeforeOwnership(snap);
+  assert.equal((split.bits[edgeFrom(handles, x) >>> 5]! >>> (edgeFrom(handles, x) & 31)) & 1, 1, 'before the rule the handle edge counts');
+  applyOwnership(snap, split, pageOwnedNodes(snap));
+  const inDegree = new Uint32Array(snap.nodeCount + 1);
+  const whole = essentialEdges(snap, inDegree);
+  for (let e = 0; e < snap.edgeCount; e++) assert.equal((split.bits[e >>> 5]! >>> (e & 31)) & 1, whole[e], `edge ${e}`);
+  assert.deepEqual(split.inDegree, inDegree);
 });
 
 test('ownership: arrays and hidden nodes with one owner give their size to it (DevTools shallow sizes)', () => {
