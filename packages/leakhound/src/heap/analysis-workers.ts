@@ -115,9 +115,9 @@ function settle<T>(): Settle<T> {
  * searches on one started before the essential edges,
  * the shallow sizes and statistics on a second one started when the main
  * thread asks for them (past its memory peak). Two short-lived threads, not
- * one that waits: a thread that has run the searches keeps tens of MB
- * resident until it exits (measured: 40-60 MB more peak RSS on the 600 MB file
- * with one thread blocked between the two parts).
+ * one that waits: a thread that has run the searches keeps memory resident
+ * until it exits (measured on the 600 MB file: one thread blocked between the
+ * two parts peaked 10-25 MB higher, medians of 5 runs).
  */
 export class GraphWorker {
   private readonly _owned = settle<Uint8Array>();

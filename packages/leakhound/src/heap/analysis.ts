@@ -149,18 +149,17 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
     applyOwnership(snap, essential, await running.ownedNodes());
     progress('essential edges', 1, 1);
     const tree = dominatorTreePhase(snap, null, progress, () => running.scratch, essential);
-    const started = running;
     progress('retained sizes', 0, 1);
     // Room for the shallow sizes, then their thread (the DFS numbers are its scratch from now on).
     dropShallowSpare(tree);
-    const shallow = await started.shallowSizes();
+    const shallow = await running.shallowSizes();
     const dominators = retainedSizesPhase(snap, tree, progress, shallow ?? undefined);
     releaseMemory(snap.nodeCount);
     progress('retainer paths', 0, 1);
-    const rootPaths = rootPathsFrom(snap, await started.parentEdges());
+    const rootPaths = rootPathsFrom(snap, await running.parentEdges());
     progress('retainer paths', 1, 1);
     const analysis = withHistogram(snap, dominators, rootPaths, progress);
-    const statistics = await started.statistics();
+    const statistics = await running.statistics();
     return statistics === null ? analysis : { ...analysis, statistics };
   } finally {
     await worker?.stop();
