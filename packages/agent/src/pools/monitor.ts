@@ -171,7 +171,7 @@ export class PoolMonitor implements BorrowHooks {
 
   siteStack(caller: StackCaller): CapturedStack {
     try {
-      return this._trace(caller, undefined, now());
+      return this._trace(caller, undefined);
     } catch {
       return noStack();
     }
@@ -224,12 +224,13 @@ export class PoolMonitor implements BorrowHooks {
   }
 
   /** The borrower's stack as the captureStacks setting wants it (V8's capture is most of the monitor's cost per borrow). */
-  private _trace(caller: StackCaller | undefined, site: CapturedStack | undefined, at: number): CapturedStack {
+  /** `at`: the borrow's clock reading, when the caller has one (read here only if 'adaptive' needs it). */
+  private _trace(caller: StackCaller | undefined, site: CapturedStack | undefined, at?: number): CapturedStack {
     const mode = this._settings.captureStacks;
     if (mode === 'off') return noStack();
     if (site !== undefined) return site;
     if (caller === undefined) return libraryBorrow();
-    if (mode === 'adaptive' && this._leaks.outstanding === 0 && !this._longHoldNow(at)) {
+    if (mode === 'adaptive' && this._leaks.outstanding === 0 && !this._longHoldNow(at ?? now())) {
       if (--this._untilSample > 0) return notSampled();
       this._untilSample = nextGap();
     }

@@ -1,10 +1,9 @@
-// Analyses that only need the graph run on a worker thread while the main
-// thread computes the dominator tree and the retained sizes: the
-// retainer-path searches, DevTools' shallow sizes (the ownership pass) and the
-// heap statistics, a quarter of the analysis time together. The worker reads
-// the parser's SharedArrayBuffer-backed columns (parser.ts shares them for big
-// files) and writes parent edges and shallow sizes into shared arrays; nothing
-// is copied.
+// Analyses that only need the graph run on worker threads while the main
+// thread computes the dominator tree and the retained sizes: DevTools'
+// page-owned flags, the retainer-path searches, DevTools' shallow sizes (the
+// ownership pass) and the heap statistics. The workers read the parser's
+// SharedArrayBuffer-backed columns (parser.ts shares them for big files) and
+// write their per-node results into shared arrays; nothing is copied.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { HeapSnapshot, type SnapshotMeta } from './snapshot.js';
@@ -12,7 +11,7 @@ import type { HeapStatistics } from './statistics.js';
 import { StringTable, type SharedStrings } from './strings.js';
 import { onWorkerFailure, startWorker } from './worker.js';
 
-/** The graph columns the retainer-path searches read, all on SharedArrayBuffers. */
+/** The graph columns the workers read, all on SharedArrayBuffers. */
 export interface SharedGraph {
   meta: SnapshotMeta;
   nodeCount: number;

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { LeakhoundError } from '../errors.js';
 import type { HeapSnapshot } from './snapshot.js';
 import type { ProgressFn } from './progress.js';
-import { applyOwnership, dominatorTreePhase, dropShallowSpare, essentialEdgesBeforeOwnership, retainedSizesPhase, type Dominators } from './dominators.js';
+import { applyOwnership, computeDominators, dominatorTreePhase, dropShallowSpare, essentialEdgesBeforeOwnership, retainedSizesPhase, type Dominators } from './dominators.js';
 import { computeRootPaths, rootPathsFrom, type PathStep, type RootPaths } from './paths.js';
 import { classHistogram, type HistogramRow } from './histogram.js';
 import { heapStatistics, type HeapStatistics } from './statistics.js';
@@ -178,7 +178,7 @@ function dominatorsOf(snap: HeapSnapshot, progress: ProgressFn): Dominators {
   // The parser's buffers are garbage by now.
   releaseMemory(snap.nodeCount);
   // No full retainers: the dominator pass builds compact essential-only ones.
-  const dominators = retainedSizesPhase(snap, dominatorTreePhase(snap, null, progress), progress);
+  const dominators = computeDominators(snap, null, progress);
   releaseMemory(snap.nodeCount);
   return dominators;
 }

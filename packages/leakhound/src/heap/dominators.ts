@@ -328,7 +328,8 @@ interface TreeInputs {
   dfnOf: Uint32Array | null;
 }
 
-export interface Tree {
+/** The dominator tree before retained sizes: what dominatorTreePhase hands to retainedSizesPhase. */
+export interface DominatorTreePhase {
   /** Vertex (ordinal + 1) per DFS number 1..n. */
   vertex: Uint32Array;
   /** Immediate dominator per node ordinal (a view of length nodeCount). */
@@ -405,7 +406,7 @@ function dfsPredecessors(snap: HeapSnapshot, inputs: TreeInputs, dfnOf: Uint32Ar
  * arrays are garbage when it returns, before the shallow sizes and retained
  * sizes allocate theirs.
  */
-function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: ProgressFn): Tree {
+function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: ProgressFn): DominatorTreePhase {
   const { nodeCount, firstEdge, edgeToNode } = snap;
 
   // 1-based vertex numbers (v = ordinal + 1) so that 0 means "none", as in the paper.
@@ -594,29 +595,23 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   return { vertex, idom, n, reachable, reachableCount, spare: [label, dom] };
 }
 
-/** The dominator tree before retained sizes: what dominatorTreePhase hands to retainedSizesPhase. */
-export interface DominatorTreePhase {
-  readonly tree: Tree;
-}
-
 /**
- * `afterEssential` is called once the essential edges are known, before the
- * search; it may return a zeroed array of nodeCount + 1 entries for the
- * search's DFS numbers, which comes back as the tree's first spare array (the
- * parallel analysis shares it with a worker).
  * `retainers` may be null: the pass then builds compact predecessor lists of
  * the essential edges only (4 instead of 8 bytes per edge, and the caller
  * never holds full retainers). Pass them when you have them anyway.
  */
-export function computeDominators(snap: HeapSnapshot, retainers: Retainers | null, onProgress?: ProgressFn,
-  afterEssential?: () => Uint32Array | void): Dominators {
-  return retainedSizesPhase(snap, dominatorTreePhase(snap, retainers, onProgress, afterEssential), onProgress);
+export function computeDominators(snap: HeapSnapshot, retainers: Retainers | null, onProgress?: ProgressFn): Dominators {
+  return retainedSizesPhase(snap, dominatorTreePhase(snap, retainers, onProgress), onProgress);
 }
 
 /**
  * computeDominators up to the immediate dominators (essential edges, search,
  * semidominators). `essential`, when given (with `retainers` null), are the
  * essential edges already computed (essentialEdgesBeforeOwnership + applyOwnership).
+ * `afterEssential` is called once the essential edges are known, before the
+ * search; it may return a zeroed array of nodeCount + 1 entries for the
+ * search's DFS numbers, which comes back as the tree's first spare array (the
+ * parallel analysis shares it with a worker).
  */
 export function dominatorTreePhase(snap: HeapSnapshot, retainers: Retainers | null, onProgress?: ProgressFn,
   afterEssential?: () => Uint32Array | void, essential?: EssentialEdges): DominatorTreePhase {
@@ -642,7 +637,7 @@ export function dominatorTreePhase(snap: HeapSnapshot, retainers: Retainers | nu
   // free them before the retained sizes take 8 bytes per node. (Writing the
   // sizes over the lists' buffer instead would keep all of its pages resident.)
   releaseMemory(nodeCount);
-  return { tree };
+  return tree;
 }
 
 /**
@@ -651,8 +646,8 @@ export function dominatorTreePhase(snap: HeapSnapshot, retainers: Retainers | nu
  * before that computation allocates its own.
  */
 export function dropShallowSpare(phase: DominatorTreePhase): void {
-  phase.tree.spare[1] = new Uint32Array(0);
-  releaseMemory(phase.tree.idom.length);
+  phase.spare[1] = new Uint32Array(0);
+  releaseMemory(phase.idom.length);
 }
 
 /** True when every size fits a Uint32Array (shallow sizes always do in practice). */
@@ -670,7 +665,7 @@ export function retainedSizesPhase(snap: HeapSnapshot, phase: DominatorTreePhase
   shallow?: Uint32Array): Dominators {
   const progress = onProgress ?? (() => {});
   const { nodeCount } = snap;
-  const { vertex, idom, n, reachable, reachableCount, spare } = phase.tree;
+  const { vertex, idom, n, reachable, reachableCount, spare } = phase;
   const r = snap.rootNode + 1;
 
   progress('retained sizes', 0, 1);
