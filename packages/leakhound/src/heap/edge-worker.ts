@@ -11,7 +11,7 @@ export type EdgeWorkerMessage =
 
 const task = workerData as EdgeTailTask;
 const post = (message: EdgeWorkerMessage): void => parentPort!.postMessage(message);
-const end = findEdgesEnd(task.fd, task.cut);
+const end = findEdgesEnd(task.fd, task.cut, task.endHint);
 if (typeof end === 'string') {
   post({ kind: 'failed', reason: end });
 } else {

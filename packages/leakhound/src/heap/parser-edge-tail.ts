@@ -3,10 +3,9 @@
 // newline. The thread parsing the tail does not know how many records come
 // before its cut, but it knows where its records end: at edge_count. So it
 // reads its part in chunks backwards, from the closing ']' down to the cut,
-// parses each chunk forwards (as fast as the main thread's parser) into small
-// chunk arrays, and then knows where the chunk's records go: just before the
-// ones already placed. The main thread parses the head forwards straight into
-// the same shared columns; only the tail's chunks are copied once.
+// and parses each chunk backwards as well (digits right to left), so each
+// record goes straight to its slot: just before the ones already placed. The
+// main thread parses the head forwards into the same shared columns.
 //
 // Anything but that exact layout (spaces, "\r\n", a missing newline, a value
 // out of range) fails the task with a reason; the caller then parses the
@@ -18,6 +17,8 @@ export interface EdgeTailTask {
   fd: number;
   /** File offset of the newline that ends the head's last record; the tail starts after it. */
   cut: number;
+  /** An offset known to lie inside the section at or after the cut (the probes' estimate of its end), where the search for its ']' may start. */
+  endHint: number;
   edgeCount: number;
   nodeCount: number;
   /** Node field count: edge targets are node offsets, multiples of it. */
@@ -38,9 +39,7 @@ export type EdgeTailResult =
   | { ok: true; records: number; maxName: number }
   | { ok: false; reason: string };
 
-const CHUNK = 8 * 1024 * 1024;
-/** Records in a chunk: each takes at least ",0,0,0\n". */
-const MAX_CHUNK_RECORDS = Math.ceil(CHUNK / 7);
+const CHUNK = 1024 * 1024;
 const MAX_U32 = 0xffffffff;
 const NL = 10;
 const COMMA = 44;
@@ -61,11 +60,11 @@ function readFully(fd: number, buf: Buffer, length: number, position: number): n
  * (edges hold only digits, commas and newlines, so the first ']' is it), or a
  * reason why this is not the layout the tail parser reads.
  */
-export function findEdgesEnd(fd: number, cut: number): number | string {
+export function findEdgesEnd(fd: number, cut: number, hint = cut): number | string {
   const buf = Buffer.allocUnsafe(CHUNK);
   const head = readFully(fd, buf, 2, cut);
   if (head < 2 || buf[0] !== NL || buf[1] !== COMMA) return `no "\\n," at the cut (byte ${cut})`;
-  for (let position = cut; ;) {
+  for (let position = Math.max(cut, hint); ;) {
     const n = readFully(fd, buf, CHUNK, position);
     if (n === 0) return 'no "]" after the cut';
     const at = buf.subarray(0, n).indexOf(RBRACKET);
@@ -84,14 +83,13 @@ export function findEdgesEnd(fd: number, cut: number): number | string {
 /**
  * Parses the records between `task.cut` and `end` (the section's ']') into
  * the columns, the last one at edgeCount - 1, chunk by chunk from the end.
+ * Each chunk is parsed backwards too, digits right to left, so every record
+ * goes straight to its slot (no chunk arrays to copy, half the memory traffic).
  */
 export function parseEdgeTail(task: EdgeTailTask, end: number): EdgeTailResult {
   const { fd, cut, nodeCount, nodeFields, edgeTypeCount, typeField, nameField, elementType, hiddenType } = task;
   const { edgeType, edgeNameOrIndex, edgeToNode } = task;
-  const buf = Buffer.allocUnsafe(CHUNK + 1);
-  const chunkType = new Uint8Array(MAX_CHUNK_RECORDS);
-  const chunkName = new Uint32Array(MAX_CHUNK_RECORDS);
-  const chunkTo = new Uint32Array(MAX_CHUNK_RECORDS);
+  const buf = Buffer.allocUnsafe(CHUNK);
   let record = task.edgeCount;
   let maxName = -1;
   // Bytes [cut, hi) are still to parse; byte hi - 1 is the newline after a record.
@@ -104,42 +102,46 @@ export function parseEdgeTail(task: EdgeTailTask, end: number): EdgeTailResult {
     const first = buf.indexOf(NL);
     if (first < 0 || first === length - 1 && lo !== cut) return { ok: false, reason: `no line in the ${length} bytes at byte ${lo}` };
     if (lo === cut && first !== 0) return { ok: false, reason: `no newline at the cut (byte ${cut})` };
-    // ",t,n,to\n" per record, up to the chunk's end; a sentinel stops the digit loops there.
-    buf[length] = 0;
-    let i = first + 1;
-    let r = 0;
-    while (i < length) {
-      let c = buf[i]!;
-      if (c !== COMMA) return { ok: false, reason: `no comma at byte ${lo + i}` };
-      c = buf[++i]!;
+    // From the chunk's last newline back to its first: ",t,n,to\n" per record.
+    // The digit loops stop at the newline at `first` at the latest.
+    let i = length - 1;
+    while (i > first) {
+      let c = buf[--i]!;
       if (c < 48 || c > 57) return { ok: false, reason: `no digit at byte ${lo + i}` };
-      let v0 = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) v0 = v0 * 10 + (c - 48);
-      if (c !== COMMA || (c = buf[++i]!) < 48 || c > 57) return { ok: false, reason: `not a record at byte ${lo + i}` };
-      let v1 = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) v1 = v1 * 10 + (c - 48);
-      if (c !== COMMA || (c = buf[++i]!) < 48 || c > 57) return { ok: false, reason: `not a record at byte ${lo + i}` };
       let v2 = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) v2 = v2 * 10 + (c - 48);
-      if (c !== NL) return { ok: false, reason: `no newline at byte ${lo + i}` };
-      i++;
+      let scale = 10;
+      while ((c = buf[--i]!) >= 48 && c <= 57) {
+        v2 += (c - 48) * scale;
+        scale *= 10;
+      }
+      if (c !== COMMA || (c = buf[--i]!) < 48 || c > 57) return { ok: false, reason: `not a record at byte ${lo + i}` };
+      let v1 = c - 48;
+      scale = 10;
+      while ((c = buf[--i]!) >= 48 && c <= 57) {
+        v1 += (c - 48) * scale;
+        scale *= 10;
+      }
+      if (c !== COMMA || (c = buf[--i]!) < 48 || c > 57) return { ok: false, reason: `not a record at byte ${lo + i}` };
+      let v0 = c - 48;
+      scale = 10;
+      while ((c = buf[--i]!) >= 48 && c <= 57) {
+        v0 += (c - 48) * scale;
+        scale *= 10;
+      }
+      if (c !== COMMA || buf[--i] !== NL) return { ok: false, reason: `not a record at byte ${lo + i}` };
+      if (record === 0) return { ok: false, reason: 'more records than edge_count' };
       const type = typeField === 0 ? v0 : typeField === 1 ? v1 : v2;
       const name = nameField === 0 ? v0 : nameField === 1 ? v1 : v2;
       const to = typeField !== 2 && nameField !== 2 ? v2 : typeField !== 1 && nameField !== 1 ? v1 : v0;
       if (type >= edgeTypeCount || name > MAX_U32) return { ok: false, reason: `a value out of range at byte ${lo + i}` };
       const target = to / nodeFields;
       if (target >= nodeCount || target !== Math.floor(target)) return { ok: false, reason: `a bad edge target at byte ${lo + i}` };
-      chunkType[r] = type;
-      chunkName[r] = name;
-      chunkTo[r] = target;
+      record--;
+      edgeType[record] = type;
+      edgeNameOrIndex[record] = name;
+      edgeToNode[record] = target;
       if (name > maxName && type !== elementType && type !== hiddenType) maxName = name;
-      r++;
     }
-    if (r > record) return { ok: false, reason: 'more records than edge_count' };
-    record -= r;
-    edgeType.set(chunkType.subarray(0, r), record);
-    edgeNameOrIndex.set(chunkName.subarray(0, r), record);
-    edgeToNode.set(chunkTo.subarray(0, r), record);
     hi = lo + first + 1;
   }
   return { ok: true, records: task.edgeCount - record, maxName };

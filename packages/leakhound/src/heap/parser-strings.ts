@@ -40,6 +40,10 @@ export class StringArrayScanner {
   scan(buf: Uint8Array, i: number, end: number, base: number): number {
     this._base = base;
     while (i < end) {
+      if (this._state !== T_IN) {
+        i = this._fastStrings(buf, i, end);
+        if (i >= end) break;
+      }
       const state = this._state;
       if (state === T_IN) {
         i = this._esc === ESC_NONE ? this._scanStringBody(buf, i, end) : this._scanEscape(buf, i);
@@ -73,6 +77,41 @@ export class StringArrayScanner {
         throw syntaxError(this._base + i, buf[i]!, 'a string in "strings"');
       }
     }
+    return i;
+  }
+
+  /**
+   * Whole strings in the layout V8 writes ("abc",\n"def",\n...) without
+   * escapes, straight into the table: most of the section, at a fraction of
+   * the state machine's cost per string (1.7 M strings of 9 bytes on average
+   * in the 600 MB benchmark file). Stops before anything else (an escape, a
+   * space, a string the piece cuts off, ']') with the state up to date, for
+   * the byte-at-a-time loop. buf[end] is feed()'s sentinel (0).
+   */
+  private _fastStrings(buf: Uint8Array, i: number, end: number): number {
+    const table = this._table;
+    let state = this._state;
+    while (i < end) {
+      let c = buf[i]!;
+      if (state === T_AFTER) {
+        if (c !== CH_COMMA) break;
+        state = T_NEXT;
+        c = buf[++i]!;
+        if (c === 10) c = buf[++i]!;
+      }
+      if (c !== CH_QUOTE || i >= end) break;
+      let j = i + 1;
+      while (j < end) {
+        c = buf[j]!;
+        if (c === CH_QUOTE || c === CH_BACKSLASH || c < 32) break;
+        j++;
+      }
+      if (j >= end || c !== CH_QUOTE) break;
+      table.addBytes(buf, i + 1, j);
+      state = T_AFTER;
+      i = j + 1;
+    }
+    this._state = state;
     return i;
   }
 

@@ -4,12 +4,12 @@
 // bad input the one-thread parse's errors, and turn a failing worker into a
 // typed error instead of a hang.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { parseSnapshotFile } from '../../src/heap/parser.js';
-import { cutOffset } from '../../src/heap/parser-split.js';
+import { LINE_EDGE, LINE_NODE, LINE_OTHER, classifyProbe, cutOffset, locateEdges, probesCanTell } from '../../src/heap/parser-split.js';
 import type { HeapSnapshot } from '../../src/heap/snapshot.js';
 import { writeLeakySnapshot, type LeakySnapshot } from '../helpers/leaky-program.js';
 import { assertSameSnapshot } from './parser-compare.js';
@@ -61,6 +61,28 @@ describe('split edge parse', () => {
     writeFileSync(path, text.slice(0, cut) + edit(text.slice(cut, edgesEnd + 1)) + text.slice(edgesEnd + 1), 'latin1');
     return path;
   }
+
+  test('probes find the edges section from the nodes, to a few KB, before the reader gets there', async () => {
+    const layout = { nodeFields: 7, edgeFields: 3, otherFields: [4, 2, 6] };
+    const fd = openSync(leaky.snapshotPath, 'r');
+    try {
+      const read = (bytes: Uint8Array, at: number): Promise<number> => Promise.resolve(readSync(fd, bytes, 0, bytes.length, at));
+      const nodesStart = text.indexOf('"nodes":[');
+      const found = await locateEdges(read, nodesStart + 100, text.length, layout);
+      assert.ok(found !== null);
+      // The end must lie inside the section (the worker searches for the ']' from there).
+      assert.ok(found.end < edgesEnd && found.end > edgesEnd - 4096 - 64, `end ${found.end} vs ${edgesEnd}`);
+      assert.ok(Math.abs(found.start - edgesStart) < 4096 + 64, `start ${found.start} vs ${edgesStart}`);
+      // From inside the section, the start is where the reader is.
+      const inside = await locateEdges(read, edgesStart + 1000, text.length, layout);
+      assert.equal(inside?.start, edgesStart + 1000);
+      assert.ok(inside.end < edgesEnd && inside.end > edgesEnd - 4096 - 64);
+      // From the strings: nothing to split.
+      assert.equal(await locateEdges(read, text.indexOf('"strings":['), text.length, layout), null);
+    } finally {
+      closeSync(fd);
+    }
+  });
 
   for (const at of [0.05, 0.5, 0.85]) {
     for (const chunkSize of [CHUNK, 4099]) {
@@ -123,6 +145,21 @@ describe('split edge parse', () => {
     assert.equal(error.code, 'LH_ERR_WORKER_FAILED');
     assert.match(error.message, /exited/);
   });
+});
+
+test('classifyProbe: the first whole record line after the probe offset, by its count of numbers', () => {
+  const layout = { nodeFields: 7, edgeFields: 3, otherFields: [4, 2, 6] };
+  const bytes = (text: string): Uint8Array => Buffer.from(text, 'latin1');
+  assert.equal(classifyProbe(bytes('5,1\n,9,1,1,0,7,0,0\n,9,2'), layout), LINE_NODE);
+  assert.equal(classifyProbe(bytes('0\n,1,2,3\n'), layout), LINE_EDGE);
+  // Section boundaries: the key line is stepped over.
+  assert.equal(classifyProbe(bytes('0,0\n],\n"edges":[1,1,7\n,5,11504,21182\n'), layout), LINE_EDGE);
+  assert.equal(classifyProbe(bytes('7\n],\n"locations":[1,2,3,4\n,5,6,7,8\n'), layout), LINE_OTHER);
+  assert.equal(classifyProbe(bytes('x",\n"1,2,3",\n",4,5,6",\n'), layout), LINE_OTHER, 'strings are no records');
+  assert.equal(classifyProbe(bytes('1,2,3\n,4,5'), layout), LINE_OTHER, 'no whole line');
+  assert.ok(probesCanTell(layout));
+  assert.ok(!probesCanTell({ nodeFields: 3, edgeFields: 3, otherFields: [4] }), 'nodes look like edges');
+  assert.ok(!probesCanTell({ nodeFields: 7, edgeFields: 3, otherFields: [3] }), 'locations look like edges');
 });
 
 test('cutOffset: balances the threads, never behind the reader nor past 90% of the section', () => {
