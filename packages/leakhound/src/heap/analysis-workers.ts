@@ -28,26 +28,18 @@ export interface SharedGraph {
   strings: SharedStrings;
 }
 
-/** One of the two graph workers' tasks (graph-worker.ts). */
-export type GraphTask =
-  | {
-      graph: SharedGraph;
-      part: 'paths';
-      /** Filled by the worker first: pageOwnedNodes' output (the main thread computes the essential edges meanwhile). */
-      owned: Uint8Array;
-      /** Filled by the worker next: rootPathEdges' output. */
-      parentEdge: Int32Array;
-    }
-  | {
-      graph: SharedGraph;
-      part: 'sizes';
-      /** Filled by the worker: computeShallowSizes' output. */
-      shallow: Uint32Array;
-      /** nodeCount entries of scratch for the ownership pass (the main thread's DFS-number array, which it no longer needs then). */
-      scratch: Uint32Array;
-    };
+/** The graph worker's task (graph-worker.ts): its outputs. */
+export interface GraphTask {
+  graph: SharedGraph;
+  /** pageOwnedNodes' output (the main thread computes the essential edges meanwhile). */
+  owned: Uint8Array;
+  /** rootPathEdges' output. */
+  parentEdge: Int32Array;
+  /** computeShallowSizes' output, or null when the sizes are not shared (no shallow sizes nor statistics on the worker then). */
+  shallow: Uint32Array | null;
+}
 
-/** What a worker posts: 'owned', then 'paths' for the paths part; 'shallow', then 'statistics' for the sizes part. */
+/** What the worker posts, in this order. */
 export type GraphWorkerMessage =
   | { kind: 'owned' }
   | { kind: 'paths' }
@@ -109,85 +101,51 @@ function settle<T>(): Settle<T> {
 }
 
 /**
- * The graph-only analyses on worker threads (graph-worker.ts), each result
- * awaitable on its own: DevTools' page-owned flags and then the retainer-path
- * searches on one started before the essential edges,
- * the shallow sizes and statistics on a second one started when the main
- * thread asks for them (past its memory peak). Two short-lived threads, not
- * one that waits: a thread that has run the searches keeps memory resident
- * until it exits (measured on the 600 MB file: one thread blocked between the
- * two parts peaked 10-25 MB higher, medians of 5 runs).
+ * The graph-only analyses on a worker thread (graph-worker.ts), each result
+ * awaitable on its own: DevTools' page-owned flags, the shallow sizes, the
+ * retainer-path searches and the heap statistics, one after the other while
+ * the main thread computes the essential edges and the dominator tree, so
+ * the retained sizes find the shallow sizes ready. The ownership pass's
+ * scratch becomes the searches' queue.
  */
 export class GraphWorker {
   private readonly _owned = settle<Uint8Array>();
   private readonly _paths = settle<Int32Array>();
   private readonly _shallow = settle<Uint32Array | null>();
   private readonly _statistics = settle<HeapStatistics | null>();
-  private readonly _running = new Set<Worker>();
-  private _sizesStarted = false;
+  private _worker: Worker | null = null;
   private _stopped = false;
-  /** The sizes part's scratch: the main thread's to use until it asks for the shallow sizes, and again once it has them. */
-  readonly scratch: Uint32Array;
 
-  constructor(private readonly _graph: SharedGraph, private readonly _url?: URL) {
-    this.scratch = new Uint32Array(new SharedArrayBuffer((_graph.nodeCount + 1) * 4));
-    const parentEdge = new Int32Array(new SharedArrayBuffer(_graph.nodeCount * 4));
-    const owned = new Uint8Array(new SharedArrayBuffer(_graph.nodeCount));
-    this._start({ graph: _graph, part: 'paths', owned, parentEdge }, (message, done) => {
+  constructor(graph: SharedGraph, url?: URL) {
+    const parentEdge = new Int32Array(new SharedArrayBuffer(graph.nodeCount * 4));
+    const owned = new Uint8Array(new SharedArrayBuffer(graph.nodeCount));
+    const shallow = graph.nodeSelfSize === null ? null : new Uint32Array(new SharedArrayBuffer(graph.nodeCount * 4));
+    const task: GraphTask = { graph, owned, parentEdge, shallow };
+    const worker = startWorker('graph-worker', 'graph analysis', task, url);
+    this._worker = worker;
+    let finished = false;
+    worker.on('message', (message: GraphWorkerMessage) => {
       if (message.kind === 'owned') {
         this._owned.resolve(owned);
       } else if (message.kind === 'paths') {
-        done();
         this._paths.resolve(parentEdge);
+      } else if (message.kind === 'shallow') {
+        this._shallow.resolve(message.fits ? shallow : null);
+      } else {
+        finished = true;
+        this._worker = null;
+        this._statistics.resolve(message.statistics);
       }
-    }, [this._owned, this._paths]);
-  }
-
-  /** DevTools' page-owned flags (pageOwnedNodes), the paths thread's first result. */
-  ownedNodes(): Promise<Uint8Array> {
-    return this._owned.promise;
-  }
-
-  private _start(task: GraphTask, onMessage: (message: GraphWorkerMessage, done: () => void) => void,
-    outcomes: Array<{ reject(error: unknown): void }>): void {
-    const worker = startWorker('graph-worker', `graph analysis (${task.part})`, task, this._url);
-    this._running.add(worker);
-    let finished = false;
-    const done = (): void => {
-      finished = true;
-      this._running.delete(worker);
-    };
-    worker.on('message', (message: GraphWorkerMessage) => onMessage(message, done));
-    onWorkerFailure(worker, `graph analysis (${task.part})`, () => finished || this._stopped, (error) => {
-      this._running.delete(worker);
-      for (const outcome of outcomes) outcome.reject(error);
+    });
+    onWorkerFailure(worker, 'graph analysis', () => finished || this._stopped, (error) => {
+      this._worker = null;
+      for (const outcome of [this._owned, this._paths, this._shallow, this._statistics]) outcome.reject(error);
     });
   }
 
-  /**
-   * The shallow sizes, or null when the graph has none shared or one does not
-   * fit 32 bits (the caller computes them then). The first call starts the
-   * thread that computes them in `scratch`.
-   */
-  shallowSizes(): Promise<Uint32Array | null> {
-    if (!this._sizesStarted) {
-      this._sizesStarted = true;
-      if (this._graph.nodeSelfSize === null) {
-        this._shallow.resolve(null);
-        this._statistics.resolve(null);
-      } else {
-        const shallow = new Uint32Array(new SharedArrayBuffer(this._graph.nodeCount * 4));
-        this._start({ graph: this._graph, part: 'sizes', shallow, scratch: this.scratch }, (message, done) => {
-          if (message.kind === 'shallow') {
-            this._shallow.resolve(message.fits ? shallow : null);
-          } else if (message.kind === 'statistics') {
-            done();
-            this._statistics.resolve(message.statistics);
-          }
-        }, [this._shallow, this._statistics]);
-      }
-    }
-    return this._shallow.promise;
+  /** DevTools' page-owned flags (pageOwnedNodes), the worker's first result. */
+  ownedNodes(): Promise<Uint8Array> {
+    return this._owned.promise;
   }
 
   /** The parent edge per node (rootPathEdges' output). */
@@ -195,16 +153,21 @@ export class GraphWorker {
     return this._paths.promise;
   }
 
-  /** The heap statistics (after shallowSizes()), or null when the sizes part had no shallow sizes. */
+  /** The shallow sizes, or null when the graph has none shared or one does not fit 32 bits (the caller computes them then). */
+  shallowSizes(): Promise<Uint32Array | null> {
+    return this._shallow.promise;
+  }
+
+  /** The heap statistics, or null when the worker had no shallow sizes. */
   statistics(): Promise<HeapStatistics | null> {
     return this._statistics.promise;
   }
 
-  /** Stops the threads still running (the analysis failed or is done). */
+  /** Stops the thread if it still runs (the analysis failed or is done). */
   async stop(): Promise<void> {
     this._stopped = true;
-    const running = [...this._running];
-    this._running.clear();
-    await Promise.all(running.map((worker) => worker.terminate()));
+    const worker = this._worker;
+    this._worker = null;
+    if (worker !== null) await worker.terminate();
   }
 }

@@ -148,9 +148,9 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
     const essential = essentialEdgesBeforeOwnership(snap);
     applyOwnership(snap, essential, await running.ownedNodes());
     progress('essential edges', 1, 1);
-    const tree = dominatorTreePhase(snap, null, progress, () => running.scratch, essential);
+    const tree = dominatorTreePhase(snap, null, progress, essential);
     progress('retained sizes', 0, 1);
-    // Room for the shallow sizes, then their thread (the DFS numbers are its scratch from now on).
+    // The shallow sizes come from the worker: the tree's spare for them is not needed.
     dropShallowSpare(tree);
     const shallow = await running.shallowSizes();
     const dominators = retainedSizesPhase(snap, tree, progress, shallow ?? undefined);

@@ -324,8 +324,6 @@ interface TreeInputs {
   retainers: Retainers | null;
   /** Compact mode: essential in-degree per node (from essentialEdgeBits); the search subtracts tree edges. */
   inDegree: Uint32Array | null;
-  /** A zeroed array of nodeCount + 1 entries for the search's DFS numbers (later the first spare), or null to allocate one. */
-  dfnOf: Uint32Array | null;
 }
 
 /** The dominator tree before retained sizes: what dominatorTreePhase hands to retainedSizesPhase. */
@@ -412,8 +410,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   // 1-based vertex numbers (v = ordinal + 1) so that 0 means "none", as in the paper.
   const length = nodeCount + 1;
   /** DFS number per vertex, 0 while unvisited. */
-  const dfnOf = inputs.dfnOf !== null && inputs.dfnOf.length >= length ? inputs.dfnOf.subarray(0, length) : new Uint32Array(length);
-  inputs.dfnOf = null;
+  const dfnOf = new Uint32Array(length);
   /** Vertex per DFS number. */
   const vertex = new Uint32Array(length);
   /** The DFS tree parent's DFS number, per DFS number. */
@@ -608,18 +605,14 @@ export function computeDominators(snap: HeapSnapshot, retainers: Retainers | nul
  * computeDominators up to the immediate dominators (essential edges, search,
  * semidominators). `essential`, when given (with `retainers` null), are the
  * essential edges already computed (essentialEdgesBeforeOwnership + applyOwnership).
- * `afterEssential` is called once the essential edges are known, before the
- * search; it may return a zeroed array of nodeCount + 1 entries for the
- * search's DFS numbers, which comes back as the tree's first spare array (the
- * parallel analysis shares it with a worker).
  */
 export function dominatorTreePhase(snap: HeapSnapshot, retainers: Retainers | null, onProgress?: ProgressFn,
-  afterEssential?: () => Uint32Array | void, essential?: EssentialEdges): DominatorTreePhase {
+  essential?: EssentialEdges): DominatorTreePhase {
   const progress = onProgress ?? (() => {});
   const { nodeCount } = snap;
   // The flags and in-degrees (counted in the same pass; not needed with full
   // retainers) are held only through `inputs`, so dominatorTree can drop them early.
-  const inputs: TreeInputs = { essential: null, retainers, inDegree: null, dfnOf: null };
+  const inputs: TreeInputs = { essential: null, retainers, inDegree: null };
   if (essential !== undefined && retainers === null) {
     inputs.essential = essential.bits;
     inputs.inDegree = essential.inDegree;
@@ -629,7 +622,6 @@ export function dominatorTreePhase(snap: HeapSnapshot, retainers: Retainers | nu
     inputs.essential = essentialEdgeBits(snap, inputs.inDegree ?? undefined);
     progress('essential edges', 1, 1);
   }
-  inputs.dfnOf = afterEssential?.() ?? null;
   const tree = dominatorTree(snap, inputs, progress);
   inputs.essential = null;
   inputs.retainers = null;

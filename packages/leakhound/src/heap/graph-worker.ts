@@ -1,22 +1,27 @@
-// Worker thread entry for analysis-workers.ts, one part per thread over the
-// shared graph: DevTools' page-owned flags and then the retainer-path searches
-// ('paths'), or the shallow sizes and then the heap statistics ('sizes').
+// Worker thread entry for analysis-workers.ts, over the shared graph:
+// DevTools' page-owned flags, the shallow sizes, the retainer-path searches
+// and the heap statistics, in that order.
 import { parentPort, workerData } from 'node:worker_threads';
 import { snapshotOfGraph, type GraphTask, type GraphWorkerMessage } from './analysis-workers.js';
 import { pageOwnedNodes, shallowSizesInto } from './dominators.js';
 import { rootPathEdges } from './paths.js';
 import { heapStatistics } from './statistics.js';
+import { releaseMemory } from './memory.js';
 
 const task = workerData as GraphTask;
 const post = (message: GraphWorkerMessage): void => parentPort!.postMessage(message);
 const snap = snapshotOfGraph(task.graph);
-if (task.part === 'paths') {
-  pageOwnedNodes(snap, task.owned);
-  post({ kind: 'owned' });
-  rootPathEdges(snap, task.parentEdge);
-  post({ kind: 'paths' });
-} else {
-  const fits = shallowSizesInto(snap, task.shallow, task.scratch);
-  post({ kind: 'shallow', fits });
-  post({ kind: 'statistics', statistics: fits ? heapStatistics(snap, task.shallow) : null });
-}
+pageOwnedNodes(snap, task.owned);
+post({ kind: 'owned' });
+// One array is the ownership pass's scratch, then the searches' queue. The
+// shallow sizes come first: the main thread waits for them right after the
+// tree, for the paths only later.
+let scratch: Uint32Array | null = new Uint32Array(snap.nodeCount + 1);
+const fits = task.shallow !== null && shallowSizesInto(snap, task.shallow, scratch);
+post({ kind: 'shallow', fits });
+rootPathEdges(snap, task.parentEdge, scratch);
+post({ kind: 'paths' });
+// This thread runs next to the main thread's memory peak (the depth-first search): give the queue back now.
+scratch = null;
+releaseMemory(snap.nodeCount);
+post({ kind: 'statistics', statistics: fits ? heapStatistics(snap, task.shallow!) : null });

@@ -50,11 +50,11 @@ export function computeRootPaths(snap: HeapSnapshot): RootPaths {
 /**
  * The searches themselves: fills `parentEdge` (nodeCount entries; a worker
  * thread passes a shared array, analysis-workers.ts) with each node's path edge.
+ * `queue`, when given, is nodeCount entries of scratch for the search's queue.
  */
-export function rootPathEdges(snap: HeapSnapshot, parentEdge: Int32Array): void {
-  const { nodeCount, firstEdge, edgeToNode, edgeType, edgeNameOrIndex, nodeName, nodeType } = snap;
+export function rootPathEdges(snap: HeapSnapshot, parentEdge: Int32Array, queue: Uint32Array = new Uint32Array(snap.nodeCount)): void {
+  const { firstEdge, edgeToNode, edgeType, edgeNameOrIndex, nodeName, nodeType } = snap;
   parentEdge.fill(-1);
-  const queue = new Uint32Array(nodeCount);
   const weak = snap.edgeTypeWeak;
   const internal = snap.edgeTypeInternal;
   const root = snap.rootNode;
