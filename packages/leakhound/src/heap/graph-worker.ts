@@ -13,15 +13,22 @@ const post = (message: GraphWorkerMessage): void => parentPort!.postMessage(mess
 const snap = snapshotOfGraph(task.graph);
 pageOwnedNodes(snap, task.owned);
 post({ kind: 'owned' });
-// One array is the ownership pass's scratch, then the searches' queue. The
-// shallow sizes come first: the main thread waits for them right after the
-// tree, for the paths only later.
-let scratch: Uint32Array | null = new Uint32Array(snap.nodeCount + 1);
-const fits = task.shallow !== null && shallowSizesInto(snap, task.shallow, scratch);
-post({ kind: 'shallow', fits });
-rootPathEdges(snap, task.parentEdge, scratch);
-post({ kind: 'paths' });
+/**
+ * The shallow sizes, then the paths. One array is the ownership pass's
+ * scratch, then the searches' queue; it is garbage when this returns. The
+ * shallow sizes come first: the main thread waits for them right after the
+ * tree, for the paths only later.
+ */
+function sizesAndPaths(): boolean {
+  const scratch = new Uint32Array(snap.nodeCount + 1);
+  const fits = task.shallow !== null && shallowSizesInto(snap, task.shallow, scratch);
+  post({ kind: 'shallow', fits });
+  rootPathEdges(snap, task.parentEdge, scratch);
+  post({ kind: 'paths' });
+  return fits;
+}
+
+const fits = sizesAndPaths();
 // This thread runs next to the main thread's memory peak (the depth-first search): give the queue back now.
-scratch = null;
 releaseMemory(snap.nodeCount);
 post({ kind: 'statistics', statistics: fits ? heapStatistics(snap, task.shallow!) : null });
