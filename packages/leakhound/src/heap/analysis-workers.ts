@@ -101,6 +101,28 @@ function settle<T>(): Settle<T> {
 }
 
 /**
+ * A graph worker thread started before its task exists (the CLI starts one
+ * before parsing a big file, so that the thread's start-up, tens of ms,
+ * overlaps the parse): pass it to GraphWorker, or terminate it. It does not
+ * keep the process alive on its own.
+ */
+export function prestartGraphWorker(url?: URL): PrestartedWorker {
+  const worker = startWorker('graph-worker', 'graph analysis', null, url);
+  worker.unref();
+  const started: PrestartedWorker = { worker, gone: false };
+  // A thread that fails or exits before its task is replaced by a new one (GraphWorker); later events are GraphWorker's.
+  worker.on('error', () => (started.gone = true));
+  worker.on('exit', () => (started.gone = true));
+  return started;
+}
+
+/** prestartGraphWorker's thread; `gone` once it failed or exited. */
+export interface PrestartedWorker {
+  worker: Worker;
+  gone: boolean;
+}
+
+/**
  * The graph-only analyses on a worker thread (graph-worker.ts), each result
  * awaitable on its own: DevTools' page-owned flags, the shallow sizes, the
  * retainer-path searches and the heap statistics, one after the other while
@@ -116,12 +138,20 @@ export class GraphWorker {
   private _worker: Worker | null = null;
   private _stopped = false;
 
-  constructor(graph: SharedGraph, url?: URL) {
+  /** `prestarted`: a thread from prestartGraphWorker, which gets the task as a message (a new one is started if it is gone). */
+  constructor(graph: SharedGraph, url?: URL, prestarted?: PrestartedWorker) {
     const parentEdge = new Int32Array(new SharedArrayBuffer(graph.nodeCount * 4));
     const owned = new Uint8Array(new SharedArrayBuffer(graph.nodeCount));
     const shallow = graph.nodeSelfSize === null ? null : new Uint32Array(new SharedArrayBuffer(graph.nodeCount * 4));
     const task: GraphTask = { graph, owned, parentEdge, shallow };
-    const worker = startWorker('graph-worker', 'graph analysis', task, url);
+    let worker: Worker;
+    if (prestarted === undefined || prestarted.gone) {
+      worker = startWorker('graph-worker', 'graph analysis', task, url);
+    } else {
+      worker = prestarted.worker;
+      worker.ref();
+      worker.postMessage(task);
+    }
     this._worker = worker;
     let finished = false;
     worker.on('message', (message: GraphWorkerMessage) => {

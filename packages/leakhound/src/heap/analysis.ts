@@ -12,7 +12,7 @@ import { heapStatistics, type HeapStatistics } from './statistics.js';
 import { findLeakSuspects, type LeakSuspect } from './suspects.js';
 import type { SourceLocation } from './locations.js';
 import { releaseMemory } from './memory.js';
-import { GraphWorker, MIN_WORKER_NODES, sharedGraph } from './analysis-workers.js';
+import { GraphWorker, MIN_WORKER_NODES, sharedGraph, type PrestartedWorker } from './analysis-workers.js';
 
 /** Bumped on any incompatible change of AnalysisReport; additions keep the version. */
 export const SCHEMA_VERSION = 1;
@@ -43,7 +43,7 @@ export interface AnalyzeOptions {
    * analyzeSnapshotInParallel: the worker used from this many nodes (default 2^20; never with one CPU), its module (tests);
    * shallowSizes false leaves the shallow sizes and statistics to the main thread, as when a size needs more than 32 bits.
    */
-  workers?: { minNodes?: number; graphWorkerUrl?: URL; shallowSizes?: boolean };
+  workers?: { minNodes?: number; graphWorkerUrl?: URL; shallowSizes?: boolean; prestarted?: PrestartedWorker };
 }
 
 export type PathStepJson = Omit<PathStep, 'node'>;
@@ -133,7 +133,10 @@ export function prepareAnalysis(snap: HeapSnapshot, onProgress?: ProgressFn): He
 export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?: ProgressFn,
   workers: AnalyzeOptions['workers'] = {}): Promise<HeapAnalysis> {
   const graph = snap.nodeCount >= (workers.minNodes ?? MIN_WORKER_NODES) ? sharedGraph(snap) : null;
-  if (graph === null) return prepareAnalysis(snap, onProgress);
+  if (graph === null) {
+    await workers.prestarted?.worker.terminate();
+    return prepareAnalysis(snap, onProgress);
+  }
   const progress = onProgress ?? (() => {});
   // The paths thread starts before the essential edges: it first computes the
   // page-owned flags, which the main thread's pass then applies to the few
@@ -142,7 +145,8 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
   try {
     checkNotEmpty(snap);
     releaseMemory(snap.nodeCount);
-    const running = new GraphWorker(workers.shallowSizes === false ? { ...graph, nodeSelfSize: null } : graph, workers.graphWorkerUrl);
+    const running = new GraphWorker(workers.shallowSizes === false ? { ...graph, nodeSelfSize: null } : graph, workers.graphWorkerUrl,
+      workers.prestarted);
     worker = running;
     progress('essential edges', 0, 1);
     const essential = essentialEdgesBeforeOwnership(snap);
@@ -162,7 +166,8 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
     const statistics = await running.statistics();
     return statistics === null ? analysis : { ...analysis, statistics };
   } finally {
-    await worker?.stop();
+    if (worker !== null) await worker.stop();
+    else await workers.prestarted?.worker.terminate();
   }
 }
 

@@ -2,13 +2,14 @@
 // sizes, retainer-path searches, statistics) must give the report of the
 // one-thread analysis, and a failing worker must be a typed error, not a hang.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { analyzeSnapshot, analyzeSnapshotInParallel, type AnalysisReport, type HeapAnalysis } from '../../src/heap/analysis.js';
 import { computeShallowSizes } from '../../src/heap/dominators.js';
-import { sharedGraph } from '../../src/heap/analysis-workers.js';
+import { prestartGraphWorker, sharedGraph } from '../../src/heap/analysis-workers.js';
 import { computeRootPaths } from '../../src/heap/paths.js';
 import { parseSnapshotFile } from '../../src/heap/parser.js';
 import type { HeapSnapshot } from '../../src/heap/snapshot.js';
@@ -63,6 +64,36 @@ describe('analysis workers', () => {
     assert.deepEqual(content(report), content(analyzeSnapshot(plain)));
     assert.equal((prepared! as HeapAnalysis).statistics, undefined, 'the report computed the statistics');
     assert.ok(!((prepared! as HeapAnalysis).dominators.shallowSize.buffer instanceof SharedArrayBuffer));
+  });
+
+  test('a worker started before the parse ends (the CLI on big files) gets its task as a message: the same report', async () => {
+    const prestarted = prestartGraphWorker();
+    let prepared: HeapAnalysis | null = null;
+    const report = await analyzeSnapshotInParallel(shared, {
+      workers: { minNodes: 0, prestarted },
+      onPrepared: (analysis) => (prepared = analysis),
+    });
+    assert.deepEqual(content(report), content(analyzeSnapshot(plain)));
+    assert.ok((prepared! as HeapAnalysis).rootPaths.parentEdge.buffer instanceof SharedArrayBuffer, 'a worker filled the parent edges');
+    // It ends on its own once its last result is out.
+    if (prestarted.worker.threadId !== -1) await once(prestarted.worker, 'exit');
+  });
+
+  test('a prestarted worker that died before its task is replaced; one not needed is stopped', async () => {
+    const path = join(leaky.dir, 'dies-early.mjs');
+    writeFileSync(path, "throw new Error('gone before the task');\n");
+    const dead = prestartGraphWorker(pathToFileURL(path));
+    // Prestarted threads do not keep the process alive; this wait has to.
+    dead.worker.ref();
+    await new Promise((resolve) => dead.worker.once('exit', resolve));
+    assert.equal(dead.gone, true);
+    const report = await analyzeSnapshotInParallel(shared, { workers: { minNodes: 0, prestarted: dead } });
+    assert.deepEqual(content(report), content(analyzeSnapshot(plain)));
+    const unused = prestartGraphWorker();
+    unused.worker.ref();
+    const exited = once(unused.worker, 'exit');
+    await analyzeSnapshotInParallel(plain, { workers: { prestarted: unused } });
+    await exited;
   });
 
   test('below minNodes, or unshared: one thread, same report', async () => {
