@@ -44,6 +44,8 @@ const MAX_U32 = 0xffffffff;
 const NL = 10;
 const COMMA = 44;
 const RBRACKET = 93;
+/** ',' minus '0', as the digit loops see it. */
+const COMMA_D = COMMA - 48;
 
 function readFully(fd: number, buf: Buffer, length: number, position: number): number {
   let done = 0;
@@ -90,6 +92,7 @@ export function parseEdgeTail(task: EdgeTailTask, end: number): EdgeTailResult {
   const { fd, cut, nodeCount, nodeFields, edgeTypeCount, typeField, nameField, elementType, hiddenType } = task;
   const { edgeType, edgeNameOrIndex, edgeToNode } = task;
   const buf = Buffer.allocUnsafe(CHUNK);
+  const perNode = 1 / nodeFields;
   let record = task.edgeCount;
   let maxName = -1;
   // Bytes [cut, hi) are still to parse; byte hi - 1 is the newline after a record.
@@ -106,36 +109,38 @@ export function parseEdgeTail(task: EdgeTailTask, end: number): EdgeTailResult {
     // The digit loops stop at the newline at `first` at the latest.
     let i = length - 1;
     while (i > first) {
-      let c = buf[--i]!;
-      if (c < 48 || c > 57) return { ok: false, reason: `no digit at byte ${lo + i}` };
-      let v2 = c - 48;
+      // Digit tests as (byte - 48) >>> 0 < 10: one unsigned compare per byte.
+      let d = buf[--i]! - 48;
+      if (d >>> 0 >= 10) return { ok: false, reason: `no digit at byte ${lo + i}` };
+      let v2 = d;
       let scale = 10;
-      while ((c = buf[--i]!) >= 48 && c <= 57) {
-        v2 += (c - 48) * scale;
+      while ((d = buf[--i]! - 48) >>> 0 < 10) {
+        v2 += d * scale;
         scale *= 10;
       }
-      if (c !== COMMA || (c = buf[--i]!) < 48 || c > 57) return { ok: false, reason: `not a record at byte ${lo + i}` };
-      let v1 = c - 48;
+      if (d !== COMMA_D || (d = buf[--i]! - 48) >>> 0 >= 10) return { ok: false, reason: `not a record at byte ${lo + i}` };
+      let v1 = d;
       scale = 10;
-      while ((c = buf[--i]!) >= 48 && c <= 57) {
-        v1 += (c - 48) * scale;
+      while ((d = buf[--i]! - 48) >>> 0 < 10) {
+        v1 += d * scale;
         scale *= 10;
       }
-      if (c !== COMMA || (c = buf[--i]!) < 48 || c > 57) return { ok: false, reason: `not a record at byte ${lo + i}` };
-      let v0 = c - 48;
+      if (d !== COMMA_D || (d = buf[--i]! - 48) >>> 0 >= 10) return { ok: false, reason: `not a record at byte ${lo + i}` };
+      let v0 = d;
       scale = 10;
-      while ((c = buf[--i]!) >= 48 && c <= 57) {
-        v0 += (c - 48) * scale;
+      while ((d = buf[--i]! - 48) >>> 0 < 10) {
+        v0 += d * scale;
         scale *= 10;
       }
-      if (c !== COMMA || buf[--i] !== NL) return { ok: false, reason: `not a record at byte ${lo + i}` };
+      if (d !== COMMA_D || buf[--i] !== NL) return { ok: false, reason: `not a record at byte ${lo + i}` };
       if (record === 0) return { ok: false, reason: 'more records than edge_count' };
       const type = typeField === 0 ? v0 : typeField === 1 ? v1 : v2;
       const name = nameField === 0 ? v0 : nameField === 1 ? v1 : v2;
       const to = typeField !== 2 && nameField !== 2 ? v2 : typeField !== 1 && nameField !== 1 ? v1 : v0;
       if (type >= edgeTypeCount || name > MAX_U32) return { ok: false, reason: `a value out of range at byte ${lo + i}` };
-      const target = to / nodeFields;
-      if (target >= nodeCount || target !== Math.floor(target)) return { ok: false, reason: `a bad edge target at byte ${lo + i}` };
+      // A multiplication instead of a division per edge; the product check is exact.
+      const target = (to * perNode + 0.5) >>> 0;
+      if (target * nodeFields !== to || target >= nodeCount) return { ok: false, reason: `a bad edge target at byte ${lo + i}` };
       record--;
       edgeType[record] = type;
       edgeNameOrIndex[record] = name;

@@ -36,6 +36,9 @@ const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 const MAX_U32 = 0xffffffff;
 /** Self sizes are exact integers up to 2^53. */
 const MAX_SIZE = Number.MAX_SAFE_INTEGER;
+/** ',' and '\n' minus '0', as the fast paths' digit loops see them. */
+const COMMA_D = CH_COMMA - 48;
+const NL_D = 10 - 48;
 const STANDARD_NODE_FIELDS = 'type,name,id,self_size,edge_count,trace_node_id,detachedness';
 
 // Top-level modes of the state machine.
@@ -779,6 +782,8 @@ export class SnapshotStreamParser {
     const pType = meta.edgeType;
     const pName = meta.edgeNameOrIndex;
     const nf = this._nf;
+    // A multiplication instead of a division per edge; the product check below is exact.
+    const perNode = 1 / nf;
     const nodeCount = this._nodeCount;
     const typeCount = this._edgeTypeCount;
     const count = this._edgeCount;
@@ -786,34 +791,26 @@ export class SnapshotStreamParser {
     const hidden = this._edgeTypeHidden;
     let maxName = this._maxEdgeName;
     let record = this._record;
+    let state = this._numState;
+    // Digit loops as in _fastNodes7.
     while (i < end) {
       const recordStart = i;
-      let c = buf[i]!;
-      if (c < 48 || c > 57) break;
-      let v0 = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) v0 = v0 * 10 + (c - 48);
-      if (c !== CH_COMMA) {
+      let d = buf[i]! - 48;
+      if (d >>> 0 >= 10) break;
+      let v0 = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) v0 = v0 * 10 + d;
+      if (d !== COMMA_D || (d = buf[++i]! - 48) >>> 0 >= 10) {
         i = recordStart;
         break;
       }
-      c = buf[++i]!;
-      if (c < 48 || c > 57) {
+      let v1 = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) v1 = v1 * 10 + d;
+      if (d !== COMMA_D || (d = buf[++i]! - 48) >>> 0 >= 10) {
         i = recordStart;
         break;
       }
-      let v1 = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) v1 = v1 * 10 + (c - 48);
-      if (c !== CH_COMMA) {
-        i = recordStart;
-        break;
-      }
-      c = buf[++i]!;
-      if (c < 48 || c > 57) {
-        i = recordStart;
-        break;
-      }
-      let v2 = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) v2 = v2 * 10 + (c - 48);
+      let v2 = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) v2 = v2 * 10 + d;
       if (i >= end) {
         i = recordStart;
         break;
@@ -824,19 +821,20 @@ export class SnapshotStreamParser {
       const to = pType !== 2 && pName !== 2 ? v2 : pType !== 1 && pName !== 1 ? v1 : v0;
       if (type >= typeCount) throw this._badValue('edge type', type, typeCount, i);
       if (name > MAX_U32) throw this._badValue('edge name_or_index', name, MAX_U32, i);
-      const target = to / nf;
-      if (target >= nodeCount || target !== Math.floor(target)) throw this._badTarget(record, to, i);
+      const target = (to * perNode + 0.5) >>> 0;
+      if (target * nf !== to || target >= nodeCount) throw this._badTarget(record, to, i);
       edgeType[record] = type;
       edgeName[record] = name;
       edgeTo[record] = target;
       if (name > maxName && type !== element && type !== hidden) maxName = name;
       record++;
-      this._numState = N_AFTER;
-      if (c === 10) c = buf[++i]!;
-      if (c !== CH_COMMA || i + 1 >= end) break;
+      state = N_AFTER;
+      if (d === NL_D) d = buf[++i]! - 48;
+      if (d !== COMMA_D || i + 1 >= end) break;
       i++;
-      this._numState = N_NEXT;
+      state = N_NEXT;
     }
+    this._numState = state;
     this._record = record;
     this._maxEdgeName = maxName;
     return i;
@@ -861,48 +859,51 @@ export class SnapshotStreamParser {
     let record = this._record;
     let maxName = this._maxNodeName;
     let edgeSum = this._edgeSum;
+    let state = this._numState;
+    // Digit loops test (byte - 48) >>> 0 < 10: one unsigned compare per byte.
+    // After a number, `d` is its terminator minus 48: COMMA_D for ',', NL_D for '\n'.
     while (i < end) {
       const recordStart = i;
-      let c = buf[i]!;
-      if (c < 48 || c > 57) break;
-      let type = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) type = type * 10 + (c - 48);
-      if (c !== CH_COMMA || (c = buf[++i]!) < 48 || c > 57) {
+      let d = buf[i]! - 48;
+      if (d >>> 0 >= 10) break;
+      let type = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) type = type * 10 + d;
+      if (d !== COMMA_D || (d = buf[++i]! - 48) >>> 0 >= 10) {
         i = recordStart;
         break;
       }
-      let name = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) name = name * 10 + (c - 48);
-      if (c !== CH_COMMA || (c = buf[++i]!) < 48 || c > 57) {
+      let name = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) name = name * 10 + d;
+      if (d !== COMMA_D || (d = buf[++i]! - 48) >>> 0 >= 10) {
         i = recordStart;
         break;
       }
-      let id = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) id = id * 10 + (c - 48);
-      if (c !== CH_COMMA || (c = buf[++i]!) < 48 || c > 57) {
+      let id = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) id = id * 10 + d;
+      if (d !== COMMA_D || (d = buf[++i]! - 48) >>> 0 >= 10) {
         i = recordStart;
         break;
       }
-      let size = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) size = size * 10 + (c - 48);
-      if (c !== CH_COMMA || (c = buf[++i]!) < 48 || c > 57) {
+      let size = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) size = size * 10 + d;
+      if (d !== COMMA_D || (d = buf[++i]! - 48) >>> 0 >= 10) {
         i = recordStart;
         break;
       }
-      let edges = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) edges = edges * 10 + (c - 48);
-      if (c !== CH_COMMA || (c = buf[++i]!) < 48 || c > 57) {
+      let edges = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) edges = edges * 10 + d;
+      if (d !== COMMA_D || (d = buf[++i]! - 48) >>> 0 >= 10) {
         i = recordStart;
         break;
       }
-      let trace = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) trace = trace * 10 + (c - 48);
-      if (c !== CH_COMMA || (c = buf[++i]!) < 48 || c > 57) {
+      let trace = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) trace = trace * 10 + d;
+      if (d !== COMMA_D || (d = buf[++i]! - 48) >>> 0 >= 10) {
         i = recordStart;
         break;
       }
-      let detached = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) detached = detached * 10 + (c - 48);
+      let detached = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) detached = detached * 10 + d;
       if (i >= end) {
         i = recordStart;
         break;
@@ -925,12 +926,13 @@ export class SnapshotStreamParser {
       if (trace !== 0) nodeTraceId[record] = trace;
       if (detached !== 0) nodeDetachedness[record] = detached;
       record++;
-      this._numState = N_AFTER;
-      if (c === 10) c = buf[++i]!;
-      if (c !== CH_COMMA || i + 1 >= end) break;
+      state = N_AFTER;
+      if (d === NL_D) d = buf[++i]! - 48;
+      if (d !== COMMA_D || i + 1 >= end) break;
       i++;
-      this._numState = N_NEXT;
+      state = N_NEXT;
     }
+    this._numState = state;
     this._record = record;
     this._maxNodeName = maxName;
     this._edgeSum = edgeSum;
@@ -1076,30 +1078,32 @@ export class SnapshotStreamParser {
     const raw = this._raw;
     let values = raw.values;
     let length = raw.length;
+    let state = this._numState;
+    // Digit loops as in _fastNodes7.
     while (i < end) {
       const start = i;
-      let c = buf[i]!;
-      if (c < 48 || c > 57) break;
-      let v0 = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) v0 = v0 * 10 + (c - 48);
-      if (c !== CH_COMMA || (c = buf[++i]!) < 48 || c > 57) {
+      let d = buf[i]! - 48;
+      if (d >>> 0 >= 10) break;
+      let v0 = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) v0 = v0 * 10 + d;
+      if (d !== COMMA_D || (d = buf[++i]! - 48) >>> 0 >= 10) {
         i = start;
         break;
       }
-      let v1 = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) v1 = v1 * 10 + (c - 48);
-      if (c !== CH_COMMA || (c = buf[++i]!) < 48 || c > 57) {
+      let v1 = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) v1 = v1 * 10 + d;
+      if (d !== COMMA_D || (d = buf[++i]! - 48) >>> 0 >= 10) {
         i = start;
         break;
       }
-      let v2 = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) v2 = v2 * 10 + (c - 48);
-      if (c !== CH_COMMA || (c = buf[++i]!) < 48 || c > 57) {
+      let v2 = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) v2 = v2 * 10 + d;
+      if (d !== COMMA_D || (d = buf[++i]! - 48) >>> 0 >= 10) {
         i = start;
         break;
       }
-      let v3 = c - 48;
-      while ((c = buf[++i]!) >= 48 && c <= 57) v3 = v3 * 10 + (c - 48);
+      let v3 = d;
+      while ((d = buf[++i]! - 48) >>> 0 < 10) v3 = v3 * 10 + d;
       // A record reaching the piece's end may continue in the next one; out of range is reported by the byte loop.
       if (i >= end || v0 > MAX_U32 || v1 > MAX_U32 || v2 > MAX_U32 || v3 > MAX_U32) {
         i = start;
@@ -1115,12 +1119,13 @@ export class SnapshotStreamParser {
       values[length + 2] = v2;
       values[length + 3] = v3;
       length += 4;
-      this._numState = N_AFTER;
-      if (c === 10) c = buf[++i]!;
-      if (c !== CH_COMMA || i + 1 >= end) break;
+      state = N_AFTER;
+      if (d === NL_D) d = buf[++i]! - 48;
+      if (d !== COMMA_D || i + 1 >= end) break;
       i++;
-      this._numState = N_NEXT;
+      state = N_NEXT;
     }
+    this._numState = state;
     raw.length = length;
     return i;
   }
