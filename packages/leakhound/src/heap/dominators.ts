@@ -54,6 +54,9 @@ function hasUserRoots(snap: HeapSnapshot): boolean {
 export function pageOwnedNodes(snap: HeapSnapshot, into?: Uint8Array): Uint8Array {
   const { nodeCount, firstEdge, edgeToNode, edgeType } = snap;
   const owned = into !== undefined && into.length === nodeCount ? into : new Uint8Array(nodeCount);
+  // The visited test reads one bit per node (a cached 0.8 MB for 6.5 M nodes),
+  // not `owned`: fewer memory accesses next to the other thread's graph pass.
+  const seen = new Int32Array((nodeCount >>> 5) + 1);
   const stack = new Uint32Array(nodeCount);
   let top = 0;
   const root = snap.rootNode;
@@ -66,7 +69,8 @@ export function pageOwnedNodes(snap: HeapSnapshot, into?: Uint8Array): Uint8Arra
     } else if (type !== snap.edgeTypeShortcut) {
       continue;
     }
-    if (owned[target] === 1) continue;
+    if (((seen[target >>> 5]! >>> (target & 31)) & 1) === 1) continue;
+    seen[target >>> 5] = seen[target >>> 5]! | (1 << (target & 31));
     owned[target] = 1;
     stack[top++] = target;
   }
@@ -75,7 +79,8 @@ export function pageOwnedNodes(snap: HeapSnapshot, into?: Uint8Array): Uint8Arra
     const end = firstEdge[node + 1]!;
     for (let e = firstEdge[node]!; e < end; e++) {
       const target = edgeToNode[e]!;
-      if (owned[target] === 1 || edgeType[e] === weak) continue;
+      if (((seen[target >>> 5]! >>> (target & 31)) & 1) === 1 || edgeType[e] === weak) continue;
+      seen[target >>> 5] = seen[target >>> 5]! | (1 << (target & 31));
       owned[target] = 1;
       stack[top++] = target;
     }
@@ -421,8 +426,17 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   let n = 0;
   const bits = inputs.essential!;
   const inDegree = inputs.inDegree;
+  // Visited flags, one bit per node ordinal: the search asks "visited?" for
+  // every essential edge, and this array (0.8 MB for 6.5 M nodes) stays in
+  // the cache where `dfnOf` (4 bytes per node) costs a memory access each
+  // time, which also slows the worker thread's passes beside this one.
+  const seen = new Int32Array((nodeCount >>> 5) + 1);
+  const markSeen = (ordinal: number): void => {
+    seen[ordinal >>> 5] = seen[ordinal >>> 5]! | (1 << (ordinal & 31));
+  };
 
   const dfs = (start: number, startParent: number): void => {
+    markSeen(start - 1);
     dfnOf[start] = ++n;
     vertex[n] = start;
     parent[n] = startParent;
@@ -436,7 +450,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
       for (; e < end; e++) {
         if (((bits[e >>> 5]! >>> (e & 31)) & 1) === 0) continue;
         target = edgeToNode[e]!;
-        if (dfnOf[target + 1] === 0) break;
+        if (((seen[target >>> 5]! >>> (target & 31)) & 1) === 0) break;
       }
       if (e < end) {
         // Descend into the first unvisited successor; resume after it later.
@@ -446,6 +460,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
         bits[e >>> 5] = bits[e >>> 5]! & ~(1 << (e & 31));
         if (inDegree !== null) inDegree[target]!--;
         const w = target + 1;
+        markSeen(target);
         dfnOf[w] = ++n;
         vertex[n] = w;
         parent[n] = dfnOf[v]!;
@@ -496,6 +511,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
     }
     for (let v = 1; v <= nodeCount; v++) {
       if (dfnOf[v] !== 0) continue;
+      markSeen(v - 1);
       dfnOf[v] = ++n;
       vertex[n] = v;
       parent[n] = 1;

@@ -68,6 +68,12 @@ export function rootPathEdges(snap: HeapSnapshot, parentEdge: Int32Array, queue:
   const sloppyFunctionMap = stringIndexOf(snap, 'sloppy_function_map');
   const weakMaps = new WeakMapEdges(snap);
   const weakMapName = weakMaps.nameState;
+  // Visited flags, one bit per node: the search asks for every edge, and this
+  // array (0.8 MB for 6.5 M nodes) stays in the cache where `parentEdge` (4
+  // bytes per node) would cost a memory access each time, next to the main
+  // thread's own graph passes.
+  const seen = new Int32Array((snap.nodeCount >>> 5) + 1);
+  seen[root >>> 5] = 1 << (root & 31);
   let tail = 0;
 
   const bfs = (head: number): void => {
@@ -80,8 +86,7 @@ export function rootPathEdges(snap: HeapSnapshot, parentEdge: Int32Array, queue:
         const type = edgeType[e]!;
         if (type === weak) continue;
         const target = edgeToNode[e]!;
-        // Visited: has a parent edge, or is the root.
-        if (parentEdge[target] !== -1 || target === root) continue;
+        if (((seen[target >>> 5]! >>> (target & 31)) & 1) === 1) continue;
         if (descriptors) {
           const value = edgeNameOrIndex[e]!;
           const index = type === snap.edgeTypeElement || type === snap.edgeTypeHidden ? value : Number.parseInt(snap.strings.get(value), 10);
@@ -89,6 +94,7 @@ export function rootPathEdges(snap: HeapSnapshot, parentEdge: Int32Array, queue:
         }
         if (context && edgeNameOrIndex[e] === sloppyFunctionMap && type !== snap.edgeTypeElement && type !== snap.edgeTypeHidden) continue;
         if (type === internal && weakMapName[edgeNameOrIndex[e]!] !== 1 && weakMaps.isTableEdge(node, e)) continue;
+        seen[target >>> 5] = seen[target >>> 5]! | (1 << (target & 31));
         parentEdge[target] = e;
         queue[tail++] = target;
       }
@@ -97,7 +103,8 @@ export function rootPathEdges(snap: HeapSnapshot, parentEdge: Int32Array, queue:
 
   for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) {
     const target = edgeToNode[e]!;
-    if (!isUserRoot(snap, target) || parentEdge[target] !== -1) continue;
+    if (!isUserRoot(snap, target) || ((seen[target >>> 5]! >>> (target & 31)) & 1) === 1) continue;
+    seen[target >>> 5] = seen[target >>> 5]! | (1 << (target & 31));
     parentEdge[target] = e;
     queue[tail++] = target;
   }
