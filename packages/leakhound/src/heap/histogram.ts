@@ -21,18 +21,15 @@ export function classHistogram(snap: HeapSnapshot, dom: Dominators): HistogramRo
   const retained = new Float64Array(classCount);
   const { shallowSize, retainedSize, firstDominated, dominated } = dom;
   const nodeCount = snap.nodeCount;
-  for (let i = 0; i < nodeCount; i++) {
-    const size = shallowSize[i]!;
-    if (size === 0) continue;
-    const c = classOf[i]!;
-    count[c]!++;
-    shallow[c] = shallow[c]! + size;
-  }
 
   // Depth-first walk of the dominator tree with an explicit stack. `open[c]`
   // counts the ancestors of class c on the current path; a node adds its
   // retained size only when no ancestor has its class. Each stack entry is a
-  // node; a node is pushed again (as ~node) to close it after its subtree.
+  // node, or ~class to close a class opened by a node after its subtree (the
+  // class itself, not the node: no second read of the node's class id).
+  // Every node is in the tree (unreachable ones hang under the root), so the
+  // walk also makes the counts and shallow sums: a separate pass over all
+  // nodes would read the class ids and sizes a second time.
   const open = new Uint32Array(classCount);
   // Grows on demand: the stack holds the unvisited siblings along one path, far fewer than the nodes.
   let stack = new Int32Array(Math.min(nodeCount * 2 + 2, 1 << 16));
@@ -41,16 +38,23 @@ export function classHistogram(snap: HeapSnapshot, dom: Dominators): HistogramRo
   while (top > 0) {
     const entry = stack[--top]!;
     if (entry < 0) {
-      open[classOf[~entry]!]!--;
+      open[~entry]!--;
       continue;
     }
     const node = entry;
     const c = classOf[node]!;
+    const size = shallowSize[node]!;
+    let counted = false;
+    if (size !== 0) {
+      count[c]!++;
+      shallow[c] = shallow[c]! + size;
+      if (open[c] === 0) {
+        counted = true;
+        retained[c] = retained[c]! + retainedSize[node]!;
+      }
+    }
     const from = firstDominated[node]!;
     const to = firstDominated[node + 1]!;
-    const counted = open[c] === 0 && shallowSize[node]! !== 0;
-    if (counted) retained[c] = retained[c]! + retainedSize[node]!;
-    if (from === to) continue;
     if (top + (to - from) + 1 > stack.length) {
       const grown = new Int32Array(Math.max(stack.length * 2, top + (to - from) + 1));
       grown.set(stack.subarray(0, top));
@@ -58,9 +62,23 @@ export function classHistogram(snap: HeapSnapshot, dom: Dominators): HistogramRo
     }
     if (counted) {
       open[c]!++;
-      stack[top++] = ~node;
+      stack[top++] = ~c;
     }
-    for (let j = from; j < to; j++) stack[top++] = dominated[j]!;
+    for (let j = from; j < to; j++) {
+      const child = dominated[j]!;
+      if (firstDominated[child] !== firstDominated[child + 1]) {
+        stack[top++] = child;
+        continue;
+      }
+      // A leaf (about half the nodes) is settled here instead of going through
+      // the stack: open[] is its parent's, and its retained size is its shallow size.
+      const childSize = shallowSize[child]!;
+      if (childSize === 0) continue;
+      const cc = classOf[child]!;
+      count[cc]!++;
+      shallow[cc] = shallow[cc]! + childSize;
+      if (open[cc] === 0) retained[cc] = retained[cc]! + childSize;
+    }
   }
 
   const rows: HistogramRow[] = [];

@@ -16,6 +16,9 @@ export interface ClassTable {
 
 const cache = new WeakMap<HeapSnapshot, ClassTable>();
 
+/** Slots of classTable's name cache (a power of two). */
+const NAME_CACHE = 1024;
+
 export function classTable(snap: HeapSnapshot): ClassTable {
   const cached = cache.get(snap);
   if (cached) return cached;
@@ -33,29 +36,43 @@ export function classTable(snap: HeapSnapshot): ClassTable {
   };
   // Objects name their class by a string index; map each distinct index once.
   const idByString = new Map<number, number>();
-  const typeClass = new Int32Array(snap.meta.nodeTypes.length).fill(-1);
+  // Indexed by the node's type byte: every code has a slot, so unknown types
+  // (past meta's list) read -1 and are named like objects, as before.
+  const typeClass = new Int32Array(256).fill(-1);
   snap.meta.nodeTypes.forEach((type, code) => {
-    if (code === snap.nodeTypeObject || code === snap.nodeTypeNative) return;
+    if (code === snap.nodeTypeObject || code === snap.nodeTypeNative || code > 0xff) return;
     if (code === snap.nodeTypeHidden) typeClass[code] = intern('(system)');
     else if (code === snap.nodeTypeCode) typeClass[code] = intern('(compiled code)');
     else if (code === snap.nodeTypeClosure) typeClass[code] = intern('Function');
     else if (code === snap.nodeTypeRegexp) typeClass[code] = intern('RegExp');
     else typeClass[code] = intern(`(${type})`);
   });
+  // Millions of objects share a few hundred constructor names: a direct-mapped
+  // cache of string index -> class id answers almost all of them without a
+  // Map lookup (a third of this pass's time on a 600 MB heap).
+  const cacheKey = new Int32Array(NAME_CACHE).fill(-1);
+  const cacheId = new Int32Array(NAME_CACHE);
   let classOf: Uint16Array | Int32Array = new Uint16Array(nodeCount);
   for (let i = 0; i < nodeCount; i++) {
-    const fixed = typeClass[nodeType[i]!];
-    if (fixed !== undefined && fixed >= 0) {
+    const fixed = typeClass[nodeType[i]!]!;
+    if (fixed >= 0) {
       classOf[i] = fixed;
       continue;
     }
     const nameIndex = nodeName[i]!;
+    const slot = nameIndex & (NAME_CACHE - 1);
+    if (cacheKey[slot] === nameIndex) {
+      classOf[i] = cacheId[slot]!;
+      continue;
+    }
     let id = idByString.get(nameIndex);
     if (id === undefined) {
       id = intern(domClassName(snap.strings.get(nameIndex)));
       idByString.set(nameIndex, id);
       if (id > 0xffff && classOf instanceof Uint16Array) classOf = Int32Array.from(classOf);
     }
+    cacheKey[slot] = nameIndex;
+    cacheId[slot] = id;
     classOf[i] = id;
   }
   const internal = new Uint8Array(names.length);
@@ -90,13 +107,14 @@ export function className(snap: HeapSnapshot, node: number): string {
  * synthetic roots, and "system / ..." objects. Suspects and paths are named
  * after the nearest node that is not one of these.
  */
-export function isInternalNode(snap: HeapSnapshot, node: number): boolean {
+export function isInternalNode(snap: HeapSnapshot, node: number, table?: ClassTable): boolean {
   const type = snap.nodeType[node]!;
   if (type === snap.nodeTypeHidden || type === snap.nodeTypeCode || type === snap.nodeTypeObjectShape ||
     type === snap.nodeTypeSynthetic || type === snap.nodeTypeArray) return true;
   if (type === snap.nodeTypeObject || type === snap.nodeTypeNative) {
-    const table = classTable(snap);
-    return table.internal[table.classOf[node]!] === 1;
+    // Callers in per-node loops pass the table: looking it up is a WeakMap probe.
+    const { classOf, internal } = table ?? classTable(snap);
+    return internal[classOf[node]!] === 1;
   }
   return false;
 }

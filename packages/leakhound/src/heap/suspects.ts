@@ -11,7 +11,7 @@
 import type { HeapSnapshot } from './snapshot.js';
 import type { Dominators } from './dominators.js';
 import type { HistogramRow } from './histogram.js';
-import { classTable, isInternalNode } from './names.js';
+import { classTable, isInternalNode, type ClassTable } from './names.js';
 import { isUserRoot } from './dominators.js';
 import { pathParent, retainerPath, type PathStep, type RootPaths } from './paths.js';
 import { formatLocation, sourceLocation, type SourceLocation } from './locations.js';
@@ -68,38 +68,103 @@ const SCOPE_CLASS = 'system / Context';
 
 /**
  * Walk up the dominator tree past VM-internal nodes; -1 if only the roots are
- * left. A closure scope (system / Context) is internal but is where a
- * program's variables live, so the walk stops there too.
+ * left. A closure scope (system / Context, class id `scopeClass`) is internal
+ * but is where a program's variables live, so the walk stops there too.
  */
-function namedHolder(snap: HeapSnapshot, dom: Dominators, node: number): number {
+function namedHolder(snap: HeapSnapshot, dom: Dominators, node: number, table: ClassTable, scopeClass: number): number {
   const root = snap.rootNode;
-  const { classOf, names } = classTable(snap);
+  const { classOf } = table;
   let current = node;
   for (let i = 0; i < MAX_WALK && current !== root; i++) {
-    if (!isInternalNode(snap, current) || names[classOf[current]!] === SCOPE_CLASS) return current;
+    if (!isInternalNode(snap, current, table) || classOf[current] === scopeClass) return current;
     current = dom.idom[current]!;
   }
   return -1;
 }
 
+/**
+ * The union of the dominator subtrees of some nodes (the "tops"): which nodes
+ * a reported suspect already explains. Marking whole subtrees would visit
+ * millions of nodes for a big suspect, while only a few instances of the
+ * group classes are ever asked about; so a question climbs the dominators
+ * from the node until it meets a top or a node answered before, and
+ * remembers the answer for the nodes it passed. One bit per node for "inside"
+ * and one for "known outside" (forgotten when a top is added); each node is
+ * climbed over at most once between two additions.
+ */
+class CoveredSubtrees {
+  private readonly inside: Uint8Array;
+  private readonly outside: Uint8Array;
+  /** `outside` has bits set that a new top may have made wrong. */
+  private outsideStale = false;
+  private outsideUsed = false;
+  private readonly passed = new NodeStack();
+
+  constructor(nodeCount: number, private readonly idom: Uint32Array, private readonly root: number) {
+    this.inside = new Uint8Array((nodeCount >>> 3) + 1);
+    this.outside = new Uint8Array((nodeCount >>> 3) + 1);
+  }
+
+  add(top: number): void {
+    this.inside[top >>> 3] = this.inside[top >>> 3]! | (1 << (top & 7));
+    if (this.outsideUsed) this.outsideStale = true;
+  }
+
+  has(node: number): boolean {
+    const { inside, outside, idom, root, passed } = this;
+    if (this.outsideStale) {
+      outside.fill(0);
+      this.outsideStale = false;
+      this.outsideUsed = false;
+    }
+    let current = node;
+    let found = false;
+    for (;;) {
+      const byte = current >>> 3;
+      const bit = 1 << (current & 7);
+      if ((inside[byte]! & bit) !== 0) {
+        found = true;
+        break;
+      }
+      if ((outside[byte]! & bit) !== 0 || current === root) break;
+      passed.push(current);
+      current = idom[current]!;
+    }
+    const marks = found ? inside : outside;
+    if (!found) this.outsideUsed = true;
+    while (passed.length > 0) {
+      const n = passed.pop();
+      marks[n >>> 3] = marks[n >>> 3]! | (1 << (n & 7));
+    }
+    return found;
+  }
+}
+
 function accumulatedClass(snap: HeapSnapshot, dom: Dominators, point: number): AccumulatedClass | null {
   const { classOf, names } = classTable(snap);
-  const sizes = new Map<number, { count: number; size: number; first: number }>();
-  for (let j = dom.firstDominated[point]!; j < dom.firstDominated[point + 1]!; j++) {
-    const child = dom.dominated[j]!;
+  // Per class id in typed arrays, not a Map: an accumulation point (a big
+  // Map's table) can have hundreds of thousands of children.
+  const count = new Float64Array(names.length);
+  const size = new Float64Array(names.length);
+  const first = new Int32Array(names.length);
+  const seen: number[] = [];
+  const { retainedSize, dominated } = dom;
+  const end = dom.firstDominated[point + 1]!;
+  for (let j = dom.firstDominated[point]!; j < end; j++) {
+    const child = dominated[j]!;
     const c = classOf[child]!;
-    const entry = sizes.get(c);
-    if (entry) {
-      entry.count++;
-      entry.size += dom.retainedSize[child]!;
-    } else {
-      sizes.set(c, { count: 1, size: dom.retainedSize[child]!, first: child });
+    if (count[c] === 0) {
+      seen.push(c);
+      first[c] = child;
     }
+    count[c]!++;
+    size[c] = size[c]! + retainedSize[child]!;
   }
-  let best: { c: number; count: number; size: number; first: number } | null = null;
-  for (const [c, entry] of sizes) if (!best || entry.size > best.size) best = { c, ...entry };
-  if (!best) return null;
-  return { className: names[best.c]!, count: best.count, retainedSize: best.size, location: sourceLocation(snap, best.first) };
+  // The first class met wins a tie, as it did when these were in a Map.
+  let best = -1;
+  for (const c of seen) if (best < 0 || size[c]! > size[best]!) best = c;
+  if (best < 0) return null;
+  return { className: names[best]!, count: count[best]!, retainedSize: size[best]!, location: sourceLocation(snap, first[best]!) };
 }
 
 /**
@@ -161,6 +226,15 @@ export function formatBytes(bytes: number): string {
 
 function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
+}
+
+/**
+ * `n.toLocaleString('en-US')` for the counts in descriptions ("265,000"):
+ * the first toLocaleString of a process loads the locale data (10-20 ms).
+ */
+export function formatCount(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) return n.toLocaleString('en-US');
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 /**
@@ -238,6 +312,117 @@ function heldAsOf(path: PathStep[]): string {
   return path.length > 0 ? path[path.length - 1]!.edgeName : '';
 }
 
+/** At most this many nodes over the limit are kept for screening the class groups (the deepest are all kept). */
+const MAX_OVER_LIMIT_KEPT = 4096;
+
+/**
+ * The nodes that retain at least `limit`: those with no child that does (the
+ * deepest, in ordinal order), and (up to MAX_OVER_LIMIT_KEPT) all of them. A
+ * dominator retains at least what each of its children does, so these nodes
+ * are a subtree at the root, a few dozen nodes: walking it replaces a test of
+ * every node.
+ */
+function overLimitNodes(snap: HeapSnapshot, dom: Dominators, limit: number): { deepest: number[]; over: number[] } {
+  const { retainedSize, shallowSize, firstDominated, dominated } = dom;
+  const root = snap.rootNode;
+  const deepest: number[] = [];
+  const over: number[] = [];
+  const stack = new NodeStack();
+  if (retainedSize[root]! >= limit) stack.push(root);
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (over.length < MAX_OVER_LIMIT_KEPT) over.push(node);
+    let isDeepest = true;
+    // What the children retain together; once the rest of it is under the
+    // limit, no child left can be over (a big table's 500,000 entries are
+    // then not all read).
+    let rest = retainedSize[node]! - shallowSize[node]!;
+    const end = firstDominated[node + 1]!;
+    for (let j = firstDominated[node]!; j < end && rest >= limit; j++) {
+      const child = dominated[j]!;
+      const size = retainedSize[child]!;
+      rest -= size;
+      if (size >= limit) {
+        isDeepest = false;
+        stack.push(child);
+      }
+    }
+    if (isDeepest && node !== root) deepest.push(node);
+  }
+  deepest.sort((a, b) => a - b);
+  return { deepest, over };
+}
+
+/**
+ * The class groups' screening, one pass over all nodes: per candidate class,
+ * its biggest nest top (an instance whose dominator has another class, so a
+ * nest counts once), and whether it is out: more than half of it inside an
+ * object suspect's subtree, or one instance holding more than half of it.
+ * Once a candidate is out its other instances are not looked at. Also each
+ * live candidate's nest tops (all of them, in ordinal order), so the
+ * survivors' second look reads these instead of all nodes again; at most one
+ * entry per 4 nodes (1 byte per node), else `nestTops` is null and the
+ * survivors scan the nodes again.
+ */
+function screenGroups(dom: Dominators, table: ClassTable, candidates: readonly HistogramRow[], slotOf: Int32Array,
+  covered: CoveredSubtrees, overLimit: readonly number[]): { biggestOf: Int32Array; out: Uint8Array; nestTops: NodeStack[] | null } {
+  const { retainedSize, shallowSize, idom } = dom;
+  const { classOf } = table;
+  const biggestOf = new Int32Array(candidates.length).fill(-1);
+  const coveredOf = new Float64Array(candidates.length);
+  const out = new Uint8Array(candidates.length);
+  const half = candidates.map((row) => row.retainedSize / 2);
+  // A nest top among the nodes over the limit that holds more than half of its class puts it out before the pass.
+  for (const node of overLimit) {
+    const c = classOf[node]!;
+    const slot = slotOf[c]!;
+    if (slot >= 0 && shallowSize[node] !== 0 && classOf[idom[node]!] !== c && retainedSize[node]! > half[slot]!) out[slot] = 1;
+  }
+  let live = out.reduce((sum, o) => sum + 1 - o, 0);
+  const nodeCount = classOf.length;
+  let nestTops: NodeStack[] | null = candidates.map(() => new NodeStack());
+  let listed = 0;
+  const budget = nodeCount >>> 2;
+  for (let node = 0; node < nodeCount && live > 0; node++) {
+    const c = classOf[node]!;
+    const slot = slotOf[c]!;
+    // Each same-class nest counts once, at its top.
+    if (slot < 0 || out[slot] === 1 || classOf[idom[node]!] === c) continue;
+    if (nestTops !== null) {
+      nestTops[slot]!.push(node);
+      if (++listed > budget) nestTops = null;
+    }
+    if (shallowSize[node] === 0) continue;
+    const size = retainedSize[node]!;
+    if (covered.has(node)) coveredOf[slot] = coveredOf[slot]! + size;
+    const biggest = biggestOf[slot]!;
+    if (biggest < 0 || size > retainedSize[biggest]!) biggestOf[slot] = node;
+    if (coveredOf[slot]! > half[slot]! || size > half[slot]!) {
+      out[slot] = 1;
+      live--;
+      if (nestTops !== null) {
+        listed -= nestTops[slot]!.length;
+        nestTops[slot] = new NodeStack();
+      }
+    }
+  }
+  return { biggestOf, out, nestTops };
+}
+
+/** A class's nest tops (instances whose dominator has another class) in ordinal order: its list from the screening, or a scan. */
+function nestTopsOf(dom: Dominators, table: ClassTable, classId: number, listed: NodeStack | null): Uint32Array {
+  if (listed !== null) {
+    const members = new Uint32Array(listed.length);
+    for (let i = members.length - 1; i >= 0; i--) members[i] = listed.pop();
+    return members;
+  }
+  const { classOf } = table;
+  const { idom } = dom;
+  const found = new NodeStack();
+  for (let node = 0; node < classOf.length; node++) if (classOf[node] === classId && classOf[idom[node]!] !== classId) found.push(node);
+  return nestTopsOf(dom, table, classId, found);
+}
+
 export function findLeakSuspects(
   snap: HeapSnapshot,
   dom: Dominators,
@@ -253,31 +438,27 @@ export function findLeakSuspects(
   if (total <= 0) return [];
   const limit = threshold * total;
   const { nodeCount } = snap;
-  const { retainedSize, firstDominated, dominated, reachable, idom } = dom;
+  const { retainedSize, shallowSize, reachable, idom } = dom;
   const suspects: LeakSuspect[] = [];
 
-  // Object suspects: the deepest nodes over the limit.
+  // Object suspects: the deepest nodes over the limit, in ordinal order (the
+  // first to claim a holder keeps it).
+  const table = classTable(snap);
+  // Closure scopes' class id (-1 when there are none): namedHolder compares ids, not names.
+  const scopeClass = table.names.indexOf(SCOPE_CLASS);
+  const { deepest: deepestNodes, over: overLimit } = overLimitNodes(snap, dom, limit);
   const holders = new Map<number, number>();
-  for (let node = 0; node < nodeCount; node++) {
-    if (node === root || retainedSize[node]! < limit || reachable[node] === 0) continue;
-    if (snap.nodeType[node] === snap.nodeTypeSynthetic) continue;
-    let deepest = true;
-    for (let j = firstDominated[node]!; j < firstDominated[node + 1]!; j++) {
-      if (retainedSize[dominated[j]!]! >= limit) {
-        deepest = false;
-        break;
-      }
-    }
-    if (!deepest) continue;
+  for (const node of deepestNodes) {
+    if (reachable[node] === 0 || snap.nodeType[node] === snap.nodeTypeSynthetic) continue;
     // In a linked list each element dominates the next, so the deepest node
     // over the limit sits somewhere down the chain; the leak is the whole
     // chain, held by whoever holds its head.
     let point = node;
-    const c = classTable(snap).classOf[node]!;
-    if (!isInternalNode(snap, node)) {
-      while (idom[point] !== root && classTable(snap).classOf[idom[point]!] === c) point = idom[point]!;
+    const c = table.classOf[node]!;
+    if (!isInternalNode(snap, node, table)) {
+      while (idom[point] !== root && table.classOf[idom[point]!] === c) point = idom[point]!;
     }
-    const holder = namedHolder(snap, dom, point === node ? node : idom[point]!);
+    const holder = namedHolder(snap, dom, point === node ? node : idom[point]!, table, scopeClass);
     // Memory that only VM roots hold (builtins, compiled code) is not a leak a
     // program can fix, and "the global object retains it" says nothing.
     if (holder < 0 || holders.has(holder) || (pathParent(snap, rootPaths, holder) === root && isUserRoot(snap, holder))) continue;
@@ -285,19 +466,7 @@ export function findLeakSuspects(
   }
   // Dominator subtrees already explained by a suspect, so a class group inside
   // one (the entries of a reported Map, the members of a bigger group) is not reported twice.
-  // One bit per node.
-  const coveredBits = new Uint8Array((nodeCount >>> 3) + 1);
-  const isCovered = (n: number): boolean => (coveredBits[n >>> 3]! & (1 << (n & 7))) !== 0;
-  const stack = new NodeStack();
-  const cover = (top: number): void => {
-    stack.push(top);
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      if (isCovered(n)) continue;
-      coveredBits[n >>> 3] = coveredBits[n >>> 3]! | (1 << (n & 7));
-      for (let j = firstDominated[n]!; j < firstDominated[n + 1]!; j++) stack.push(dominated[j]!);
-    }
-  };
+  const covered = new CoveredSubtrees(nodeCount, idom, root);
   for (const [holder, point] of holders) {
     const path = retainerPath(snap, rootPaths, holder, maxPathSteps);
     const accumulated = point === holder ? accumulatedClass(snap, dom, point) : chainOrChildren(snap, dom, point);
@@ -309,7 +478,7 @@ export function findLeakSuspects(
       programCode = programLocationBelow(snap, dom, point);
       if (!programCode) continue;
     }
-    const className = classTable(snap).names[classTable(snap).classOf[holder]!]!;
+    const className = table.names[table.classOf[holder]!]!;
     const heldAs = heldAsOf(path);
     const own = sourceLocation(snap, holder);
     const location = own ?? nearestLocation(path);
@@ -317,7 +486,7 @@ export function findLeakSuspects(
     const holderText = describeHolder(className, heldAs, location, isScopeVariable(path, own), ownerOf(path));
     let description = `${holderText} retains ${percent(fraction)} of the heap (${formatBytes(retainedSize[holder]!)})`;
     if (accumulated && accumulated.count > 1) {
-      description += `, mostly in ${accumulated.count.toLocaleString('en-US')} ${kindOf(accumulated.className)} (${formatBytes(accumulated.retainedSize)})`;
+      description += `, mostly in ${formatCount(accumulated.count)} ${kindOf(accumulated.className)} (${formatBytes(accumulated.retainedSize)})`;
       if (accumulated.location) description += ` created at ${formatLocation(accumulated.location)}`;
     }
     if (programCode) description += `, holding code from ${formatLocation(programCode)}`;
@@ -333,44 +502,36 @@ export function findLeakSuspects(
       count: 1,
       location,
       accumulationPointId: snap.nodeId[point]!,
-      accumulationPointClass: classTable(snap).names[classTable(snap).classOf[point]!]!,
+      accumulationPointClass: table.names[table.classOf[point]!]!,
       accumulated,
       path,
     });
-    cover(holder);
+    covered.add(holder);
   }
 
   // Class groups: many objects of one class that together retain over the
   // limit. One screening pass over all nodes for every candidate class; only
-  // the few survivors get a second pass to find who holds them.
-  const { classOf, names } = classTable(snap);
+  // the few survivors get a second look, at their own instances, to find who
+  // holds them.
+  const { classOf, names } = table;
   const candidates = histogram.filter((row) => row.retainedSize >= limit && !row.className.startsWith('(') &&
     !row.className.startsWith('system /') && row.className !== 'Function');
   const slotOf = new Int32Array(names.length).fill(-1);
-  candidates.forEach((row, slot) => (slotOf[names.indexOf(row.className)] = slot));
-  const biggestOf = new Int32Array(candidates.length).fill(-1);
-  const coveredOf = new Float64Array(candidates.length);
-  for (let node = 0; node < nodeCount; node++) {
-    const c = classOf[node]!;
-    const slot = slotOf[c]!;
-    // Each same-class nest counts once, at its top.
-    if (slot < 0 || dom.shallowSize[node] === 0 || classOf[idom[node]!] === c) continue;
-    if (isCovered(node)) coveredOf[slot] = coveredOf[slot]! + retainedSize[node]!;
-    const biggest = biggestOf[slot]!;
-    if (biggest < 0 || retainedSize[node]! > retainedSize[biggest]!) biggestOf[slot] = node;
-  }
+  const classOfSlot = candidates.map((row) => names.indexOf(row.className));
+  classOfSlot.forEach((classId, slot) => (slotOf[classId] = slot));
+  const { biggestOf, out, nestTops } = screenGroups(dom, table, candidates, slotOf, covered, overLimit);
   candidates.forEach((row, slot) => {
     const biggest = biggestOf[slot]!;
-    // Mostly inside an object suspect, or really one big object (an object suspect's business).
-    if (biggest < 0 || coveredOf[slot]! > row.retainedSize / 2 || retainedSize[biggest]! > row.retainedSize / 2) return;
-    const classId = names.indexOf(row.className);
+    // Mostly inside an object suspect, or really one big object (an object suspect's business): out.
+    if (biggest < 0 || out[slot] === 1) return;
+    const members = nestTopsOf(dom, table, classOfSlot[slot]!, nestTops === null ? null : nestTops[slot]!);
     let coveredSize = 0;
     const byHolder = new Map<number, { count: number; size: number }>();
-    for (let node = 0; node < nodeCount; node++) {
-      if (classOf[node] !== classId || dom.shallowSize[node] === 0 || classOf[idom[node]!] === classId) continue;
+    for (const node of members) {
+      if (shallowSize[node] === 0) continue;
       // Earlier groups may have covered this one since the screening pass.
-      if (isCovered(node)) coveredSize += retainedSize[node]!;
-      const holder = namedHolder(snap, dom, idom[node]!);
+      if (covered.has(node)) coveredSize += retainedSize[node]!;
+      const holder = namedHolder(snap, dom, idom[node]!, table, scopeClass);
       const entry = byHolder.get(holder);
       if (entry) {
         entry.count++;
@@ -392,14 +553,12 @@ export function findLeakSuspects(
     const holderOwn = sourceLocation(snap, topHolder);
     const holderName = describeHolder(names[classOf[topHolder]!]!, heldAsOf(holderPath), holderOwn ?? nearestLocation(holderPath),
       isScopeVariable(holderPath, holderOwn));
-    for (let node = 0; node < nodeCount; node++) {
-      if (classOf[node] === classId && classOf[idom[node]!] !== classId) cover(node);
-    }
+    for (const node of members) covered.add(node);
     const fraction = row.retainedSize / total;
     const where = location ? ` (${formatLocation(location)})` : '';
     let instances = 0;
     for (const entry of byHolder.values()) instances += entry.count;
-    let held = `${top.count.toLocaleString('en-US')} of them are held by ${holderName}`;
+    let held = `${formatCount(top.count)} of them are held by ${holderName}`;
     let heldCount = top.count;
     let heldSize = top.size;
     if (top.count * 2 < instances) {
@@ -415,14 +574,14 @@ export function findLeakSuspects(
       }
       const [kindClass, kind] = [...byClass].reduce((a, b) => (b[1].size > a[1].size ? b : a));
       const kindName = names[kindClass] === SCOPE_CLASS ? 'closure scopes' : `${names[kindClass]} objects`;
-      held = `${kind.count.toLocaleString('en-US')} of them are held by ${kind.holders.toLocaleString('en-US')} different ${kindName} ` +
+      held = `${formatCount(kind.count)} of them are held by ${formatCount(kind.holders)} different ${kindName} ` +
         `(for example ${holderName})`;
       heldCount = kind.count;
       heldSize = kind.size;
     }
     suspects.push({
       kind: 'class-group',
-      description: `${row.count.toLocaleString('en-US')} ${row.className} objects${where} retain ${percent(fraction)} of the heap (${formatBytes(row.retainedSize)}); ` +
+      description: `${formatCount(row.count)} ${row.className} objects${where} retain ${percent(fraction)} of the heap (${formatBytes(row.retainedSize)}); ` +
         `${held}.`,
       node: biggest,
       nodeId: snap.nodeId[biggest]!,

@@ -50,6 +50,40 @@ test('location records in any order are found (radix-sorted index, ordinals abov
   assert.equal(sourceLocation(snap, g.root), null);
 });
 
+test('a node with two records answers with the first; script names are the first nameable closure\'s, whatever is asked first', () => {
+  const build = (): { snap: HeapSnapshot; twice: number; unnamed: number; named: number; orphan: number } => {
+    const g = new GraphBuilder();
+    const script = g.node('code', 'file:///srv/app/jobs.js', 80);
+    // Script 9: its first closure has no code to follow, the second one names it.
+    const unnamed = g.node('closure', 'first', 64);
+    const named = g.node('closure', 'second', 64);
+    const shared = g.node('code', 'second', 40);
+    g.edge(named, shared, 'internal', 'shared').edge(shared, script, 'internal', 'script_or_debug_info');
+    g.location(unnamed, 9, 3, 0).location(named, 9, 7, 2);
+    // Two records for one node: the first one counts.
+    const twice = g.node('closure', 'twice', 64);
+    g.location(twice, 9, 20, 1).location(twice, 9, 30, 1);
+    // Script 5 has no closure that leads to a script.
+    const orphan = g.node('closure', 'orphan', 64);
+    g.location(orphan, 5, 0, 0);
+    return { snap: fromRawSnapshot(g.toRaw()), twice, unnamed, named, orphan };
+  };
+  const expected = (k: ReturnType<typeof build>) => [
+    sourceLocation(k.snap, k.twice), sourceLocation(k.snap, k.unnamed), sourceLocation(k.snap, k.orphan), sourceLocation(k.snap, k.named),
+  ];
+  const a = build();
+  assert.deepEqual(expected(a), [
+    { url: 'file:///srv/app/jobs.js', line: 21, column: 2 },
+    { url: 'file:///srv/app/jobs.js', line: 4, column: 1 },
+    { url: 'script #5', line: 1, column: 1 },
+    { url: 'file:///srv/app/jobs.js', line: 8, column: 3 },
+  ]);
+  // The same answers when the questions come in another order (script 5 first: every record read at once).
+  const b = build();
+  const orphanFirst = sourceLocation(b.snap, b.orphan);
+  assert.deepEqual([sourceLocation(b.snap, b.twice), sourceLocation(b.snap, b.unnamed), orphanFirst, sourceLocation(b.snap, b.named)], expected(a));
+});
+
 const leaky = writeLeakySnapshot(200);
 after(() => leaky.cleanup());
 
