@@ -37,6 +37,8 @@ export interface GraphTask {
   parentEdge: Int32Array;
   /** computeShallowSizes' output, or null when the sizes are not shared (no shallow sizes nor statistics on the worker then). */
   shallow: Uint32Array | null;
+  /** classTable's class ids (classTableInto). */
+  classOf: Uint16Array;
 }
 
 /** What the worker posts, in this order. */
@@ -44,7 +46,8 @@ export type GraphWorkerMessage =
   | { kind: 'owned' }
   | { kind: 'paths' }
   | { kind: 'shallow'; fits: boolean }
-  | { kind: 'statistics'; statistics: HeapStatistics | null };
+  | { kind: 'statistics'; statistics: HeapStatistics | null }
+  | { kind: 'classes'; names: string[] | null };
 
 /**
  * Below this, the searches take about as long as starting a worker (tens of
@@ -125,7 +128,8 @@ export interface PrestartedWorker {
 /**
  * The graph-only analyses on a worker thread (graph-worker.ts), each result
  * awaitable on its own: DevTools' page-owned flags, the shallow sizes, the
- * retainer-path searches and the heap statistics, one after the other while
+ * retainer-path searches, the heap statistics and the class ids (names.ts),
+ * one after the other while
  * the main thread computes the essential edges and the dominator tree, so
  * the retained sizes find the shallow sizes ready. The ownership pass's
  * scratch becomes the searches' queue.
@@ -135,6 +139,7 @@ export class GraphWorker {
   private readonly _paths = settle<Int32Array>();
   private readonly _shallow = settle<Uint32Array | null>();
   private readonly _statistics = settle<HeapStatistics | null>();
+  private readonly _classes = settle<{ classOf: Uint16Array; names: string[] } | null>();
   private _worker: Worker | null = null;
   private _stopped = false;
 
@@ -143,7 +148,8 @@ export class GraphWorker {
     const parentEdge = new Int32Array(new SharedArrayBuffer(graph.nodeCount * 4));
     const owned = new Uint8Array(new SharedArrayBuffer(graph.nodeCount));
     const shallow = graph.nodeSelfSize === null ? null : new Uint32Array(new SharedArrayBuffer(graph.nodeCount * 4));
-    const task: GraphTask = { graph, owned, parentEdge, shallow };
+    const classOf = new Uint16Array(new SharedArrayBuffer(graph.nodeCount * 2));
+    const task: GraphTask = { graph, owned, parentEdge, shallow, classOf };
     let worker: Worker;
     if (prestarted === undefined || prestarted.gone) {
       worker = startWorker('graph-worker', 'graph analysis', task, url);
@@ -161,15 +167,17 @@ export class GraphWorker {
         this._paths.resolve(parentEdge);
       } else if (message.kind === 'shallow') {
         this._shallow.resolve(message.fits ? shallow : null);
+      } else if (message.kind === 'statistics') {
+        this._statistics.resolve(message.statistics);
       } else {
         finished = true;
         this._worker = null;
-        this._statistics.resolve(message.statistics);
+        this._classes.resolve(message.names === null ? null : { classOf, names: message.names });
       }
     });
     onWorkerFailure(worker, 'graph analysis', () => finished || this._stopped, (error) => {
       this._worker = null;
-      for (const outcome of [this._owned, this._paths, this._shallow, this._statistics]) outcome.reject(error);
+      for (const outcome of [this._owned, this._paths, this._shallow, this._statistics, this._classes]) outcome.reject(error);
     });
   }
 
@@ -191,6 +199,11 @@ export class GraphWorker {
   /** The heap statistics, or null when the worker had no shallow sizes. */
   statistics(): Promise<HeapStatistics | null> {
     return this._statistics.promise;
+  }
+
+  /** The class ids and names (names.ts' classTable), or null when the ids need more than 16 bits. */
+  classes(): Promise<{ classOf: Uint16Array; names: string[] } | null> {
+    return this._classes.promise;
   }
 
   /** Stops the thread if it still runs (the analysis failed or is done). */

@@ -8,6 +8,7 @@ import type { ProgressFn } from './progress.js';
 import { applyOwnership, computeDominators, dominatorTreePhase, dropShallowSpare, essentialEdgesBeforeOwnership, retainedSizesPhase, type Dominators } from './dominators.js';
 import { computeRootPaths, rootPathsFrom, type PathStep, type RootPaths } from './paths.js';
 import { classHistogram, type HistogramRow } from './histogram.js';
+import { adoptClassTable } from './names.js';
 import { heapStatistics, type HeapStatistics } from './statistics.js';
 import { findLeakSuspects, type LeakSuspect } from './suspects.js';
 import type { SourceLocation } from './locations.js';
@@ -162,8 +163,10 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
     progress('retainer paths', 0, 1);
     const rootPaths = rootPathsFrom(snap, await running.parentEdges());
     progress('retainer paths', 1, 1);
-    const analysis = withHistogram(snap, dominators, rootPaths, progress);
     const statistics = await running.statistics();
+    const classes = await running.classes();
+    if (classes !== null) adoptClassTable(snap, classes.classOf, classes.names);
+    const analysis = withHistogram(snap, dominators, rootPaths, progress);
     return statistics === null ? analysis : { ...analysis, statistics };
   } finally {
     if (worker !== null) await worker.stop();

@@ -1,6 +1,6 @@
 // Worker thread entry for analysis-workers.ts, over the shared graph:
-// DevTools' page-owned flags, the shallow sizes, the retainer-path searches
-// and the heap statistics, in that order. Started with its task, or ahead of
+// DevTools' page-owned flags, the shallow sizes, the retainer-path searches,
+// the heap statistics and the class ids, in that order. Started with its task, or ahead of
 // it (no workerData: the task comes as the first message, so the thread's
 // start-up overlaps the parse).
 import { parentPort, workerData } from 'node:worker_threads';
@@ -9,6 +9,7 @@ import { pageOwnedNodes, shallowSizesInto } from './dominators.js';
 import { rootPathEdges } from './paths.js';
 import { heapStatistics } from './statistics.js';
 import { releaseMemory } from './memory.js';
+import { classTableInto } from './names.js';
 import type { HeapSnapshot } from './snapshot.js';
 
 const post = (message: GraphWorkerMessage): void => parentPort!.postMessage(message);
@@ -36,6 +37,7 @@ function run(task: GraphTask): void {
   // This thread runs next to the main thread's memory peak (the depth-first search): give the queue back now.
   releaseMemory(snap.nodeCount);
   post({ kind: 'statistics', statistics: fits ? heapStatistics(snap, task.shallow!) : null });
+  post({ kind: 'classes', names: classTableInto(snap, task.classOf) });
 }
 
 const given = workerData as GraphTask | null | undefined;

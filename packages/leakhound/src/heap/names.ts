@@ -22,6 +22,35 @@ const NAME_CACHE = 1024;
 export function classTable(snap: HeapSnapshot): ClassTable {
   const cached = cache.get(snap);
   if (cached) return cached;
+  const table = computeClassTable(snap, null)!;
+  cache.set(snap, table);
+  return table;
+}
+
+/**
+ * classTable's pass with the class ids written into `into` (nodeCount
+ * entries; the graph worker passes a shared array): the class names, or null
+ * when there are 65,536 classes or more (the ids then need 32 bits; the
+ * caller computes the table itself).
+ */
+export function classTableInto(snap: HeapSnapshot, into: Uint16Array): string[] | null {
+  return computeClassTable(snap, into)?.names ?? null;
+}
+
+/** Makes classTable(snap) answer with a table computed elsewhere (classTableInto on the graph worker). */
+export function adoptClassTable(snap: HeapSnapshot, classOf: Uint16Array, names: string[]): void {
+  cache.set(snap, { classOf, names, internal: internalFlags(names) });
+}
+
+function internalFlags(names: readonly string[]): Uint8Array {
+  const internal = new Uint8Array(names.length);
+  names.forEach((name, id) => {
+    internal[id] = name.startsWith('system /') ? 1 : 0;
+  });
+  return internal;
+}
+
+function computeClassTable(snap: HeapSnapshot, into: Uint16Array | null): ClassTable | null {
   const { nodeCount, nodeType, nodeName } = snap;
   const names: string[] = [];
   const idByName = new Map<string, number>();
@@ -52,7 +81,7 @@ export function classTable(snap: HeapSnapshot): ClassTable {
   // Map lookup (a third of this pass's time on a 600 MB heap).
   const cacheKey = new Int32Array(NAME_CACHE).fill(-1);
   const cacheId = new Int32Array(NAME_CACHE);
-  let classOf: Uint16Array | Int32Array = new Uint16Array(nodeCount);
+  let classOf: Uint16Array | Int32Array = into ?? new Uint16Array(nodeCount);
   for (let i = 0; i < nodeCount; i++) {
     const fixed = typeClass[nodeType[i]!]!;
     if (fixed >= 0) {
@@ -69,19 +98,16 @@ export function classTable(snap: HeapSnapshot): ClassTable {
     if (id === undefined) {
       id = intern(domClassName(snap.strings.get(nameIndex)));
       idByString.set(nameIndex, id);
-      if (id > 0xffff && classOf instanceof Uint16Array) classOf = Int32Array.from(classOf);
+      if (id > 0xffff && classOf instanceof Uint16Array) {
+        if (into !== null) return null;
+        classOf = Int32Array.from(classOf);
+      }
     }
     cacheKey[slot] = nameIndex;
     cacheId[slot] = id;
     classOf[i] = id;
   }
-  const internal = new Uint8Array(names.length);
-  names.forEach((name, id) => {
-    internal[id] = name.startsWith('system /') ? 1 : 0;
-  });
-  const table = { classOf, names, internal };
-  cache.set(snap, table);
-  return table;
+  return { classOf, names, internal: internalFlags(names) };
 }
 
 /** '<div id="a">' groups as '<div>', like DevTools. */

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { analyzeSnapshot, analyzeSnapshotInParallel, type AnalysisReport, type HeapAnalysis } from '../../src/heap/analysis.js';
 import { computeShallowSizes } from '../../src/heap/dominators.js';
 import { prestartGraphWorker, sharedGraph } from '../../src/heap/analysis-workers.js';
+import { classTable } from '../../src/heap/names.js';
 import { computeRootPaths } from '../../src/heap/paths.js';
 import { parseSnapshotFile } from '../../src/heap/parser.js';
 import type { HeapSnapshot } from '../../src/heap/snapshot.js';
@@ -53,6 +54,10 @@ describe('analysis workers', () => {
     assert.ok(dominators.shallowSize.buffer instanceof SharedArrayBuffer, 'the worker filled the shallow sizes');
     assert.deepEqual(Array.from(dominators.shallowSize), Array.from(computeShallowSizes(plain)));
     assert.deepEqual(statistics, expected.statistics, 'the worker computed the statistics');
+    const classes = classTable(shared);
+    assert.ok(classes.classOf.buffer instanceof SharedArrayBuffer, 'the worker computed the class ids');
+    assert.deepEqual(Array.from(classes.classOf), Array.from(classTable(plain).classOf));
+    assert.deepEqual(classes.names, classTable(plain).names);
   });
 
   test('shallow sizes left to the main thread (as when one needs more than 32 bits): the same report', async () => {

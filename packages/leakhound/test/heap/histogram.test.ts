@@ -4,7 +4,7 @@ import { GraphBuilder } from '../helpers/graph-builder.js';
 import { fromRawSnapshot } from '../../src/heap/raw.js';
 import { computeDominators } from '../../src/heap/dominators.js';
 import { classHistogram, type HistogramRow } from '../../src/heap/histogram.js';
-import { className, classTable } from '../../src/heap/names.js';
+import { className, classTable, classTableInto } from '../../src/heap/names.js';
 
 function histogram(g: GraphBuilder): Map<string, HistogramRow> {
   const snap = fromRawSnapshot(g.toRaw());
@@ -129,4 +129,24 @@ test('the walk equals the definition on random graphs (nests through other class
     const rows = classHistogram(snap, dom);
     assert.deepEqual(new Map(rows.map((r) => [r.className, r])), expected, `seed ${seed}`);
   }
+});
+
+test('class ids computed into a given 16-bit array (the graph worker): the same table, or null past 65,535 classes', () => {
+  const small = new GraphBuilder();
+  const gc = small.node('synthetic', '(GC roots)');
+  small.edge(small.root, gc, 'element', 1);
+  for (let i = 0; i < 5; i++) small.edge(gc, small.node('object', `C${i % 3}`, 8), 'element', i);
+  const snap = fromRawSnapshot(small.toRaw());
+  const into = new Uint16Array(snap.nodeCount);
+  const names = classTableInto(snap, into);
+  assert.deepEqual(names, classTable(snap).names);
+  assert.deepEqual(Array.from(into), Array.from(classTable(snap).classOf));
+
+  const wide = new GraphBuilder();
+  const root = wide.node('synthetic', '(GC roots)');
+  wide.edge(wide.root, root, 'element', 1);
+  for (let i = 0; i < 66_000; i++) wide.edge(root, wide.node('object', `Class${i}`, 8), 'element', i);
+  const wideSnap = fromRawSnapshot(wide.toRaw());
+  assert.equal(classTableInto(wideSnap, new Uint16Array(wideSnap.nodeCount)), null);
+  assert.ok(classTable(wideSnap).classOf instanceof Int32Array, 'the main thread widens the ids instead');
 });
