@@ -420,9 +420,9 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   const vertex = new Uint32Array(length);
   /** The DFS tree parent's DFS number, per DFS number. */
   const parent = new Uint32Array(length);
-  // The DFS cursor (next edge to look at) per depth of the current path, not
-  // per node: only the path's nodes need one. Grows for deep chains.
-  let cursors = new Uint32Array(1 << 16);
+  // The DFS state per depth of the current path (see dfs), not per node:
+  // only the path's nodes need one. Grows for deep chains.
+  let path = new Uint32Array(3 << 16);
   let n = 0;
   const bits = inputs.essential!;
   const inDegree = inputs.inDegree;
@@ -440,12 +440,16 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
     dfnOf[start] = ++n;
     vertex[n] = start;
     parent[n] = startParent;
-    let depth = 0;
-    cursors[0] = firstEdge[start - 1]!;
-    let v = start;
+    // Per depth of the current path, three slots: the next edge to look at,
+    // the end of the node's edges and its DFS number. Going back up reads
+    // them here (cached) instead of through dfnOf / parent / vertex / firstEdge.
+    let top = 0;
+    path[0] = firstEdge[start - 1]!;
+    path[1] = firstEdge[start]!;
+    path[2] = n;
     for (;;) {
-      const end = firstEdge[v]!;
-      let e = cursors[depth]!;
+      const end = path[top + 1]!;
+      let e = path[top]!;
       let target = 0;
       for (; e < end; e++) {
         if (((bits[e >>> 5]! >>> (e & 31)) & 1) === 0) continue;
@@ -456,26 +460,27 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
         // Descend into the first unvisited successor; resume after it later.
         // The tree edge leaves the predecessor lists: its source is the parent,
         // whose contribution to the semidominator is known without a lookup.
-        cursors[depth] = e + 1;
+        path[top] = e + 1;
         bits[e >>> 5] = bits[e >>> 5]! & ~(1 << (e & 31));
         if (inDegree !== null) inDegree[target]!--;
         const w = target + 1;
         markSeen(target);
         dfnOf[w] = ++n;
         vertex[n] = w;
-        parent[n] = dfnOf[v]!;
+        parent[n] = path[top + 2]!;
         if ((n & (PROGRESS_STEP - 1)) === 0) progress('dominators: depth-first search', n, nodeCount);
-        if (++depth === cursors.length) {
-          const grown = new Uint32Array(cursors.length * 2);
-          grown.set(cursors);
-          cursors = grown;
+        top += 3;
+        if (top + 3 > path.length) {
+          const grown = new Uint32Array(path.length * 2);
+          grown.set(path);
+          path = grown;
         }
-        cursors[depth] = firstEdge[target]!;
-        v = w;
+        path[top] = firstEdge[target]!;
+        path[top + 1] = firstEdge[w]!;
+        path[top + 2] = n;
       } else {
-        if (depth === 0) return;
-        depth--;
-        v = vertex[parent[dfnOf[v]!]!]!;
+        if (top === 0) return;
+        top -= 3;
       }
     }
   };
@@ -518,7 +523,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
       virtualParent[n] = 1;
     }
   }
-  cursors = new Uint32Array(0);
+  path = new Uint32Array(0);
 
   const preds = dfsPredecessors(snap, inputs, dfnOf, vertex, n);
   const firstPred = preds.first;
