@@ -158,15 +158,17 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
     // The shallow sizes come from the worker: the tree's spare for them is not needed.
     dropShallowSpare(tree);
     const shallow = await running.shallowSizes();
+    // Past the memory peak: the class ids and statistics on a second thread while the sizes are summed here.
+    running.startSummary(shallow !== null);
     const dominators = retainedSizesPhase(snap, tree, progress, shallow ?? undefined);
     releaseMemory(snap.nodeCount);
     progress('retainer paths', 0, 1);
     const rootPaths = rootPathsFrom(snap, await running.parentEdges());
     progress('retainer paths', 1, 1);
-    const statistics = await running.statistics();
     const classes = await running.classes();
     if (classes !== null) adoptClassTable(snap, classes.classOf, classes.names);
     const analysis = withHistogram(snap, dominators, rootPaths, progress);
+    const statistics = await running.statistics();
     return statistics === null ? analysis : { ...analysis, statistics };
   } finally {
     if (worker !== null) await worker.stop();
