@@ -255,6 +255,8 @@ describe('inconsistent snapshots', () => {
   test('edge targets that are not nodes', () => {
     expectCode(mutated((r) => { r.edges[2] = 8; }), 'LH_ERR_SNAPSHOT_INCONSISTENT', /not a multiple of 7/);
     expectCode(mutated((r) => { r.edges[2] = 7 * 100; }), 'LH_ERR_SNAPSHOT_INCONSISTENT', /points to node offset 700/);
+    // Past 2^32 nodes the target would wrap in 32 bits: still a bad target, not node 1.
+    expectCode(mutated((r) => { r.edges[2] = 7 * 2 ** 32 + 7; }), 'LH_ERR_SNAPSHOT_INCONSISTENT', /points to node offset 30064771079/);
     expectCode(mutated((r) => { r.locations![0] = 7 * 100; }), 'LH_ERR_SNAPSHOT_INCONSISTENT', /location/);
   });
 

@@ -116,6 +116,14 @@ describe('split edge parse', () => {
     assert.deepEqual(await errorOf(parseSplit(path, 0.3)), expected);
   });
 
+  test('an edge target past 2^32 nodes in the tail: the one-thread error (no wrap to a real node)', async () => {
+    const path = variant('huge-target.heapsnapshot', 0.9, (tail) => tail.replace(/\n,(\d+),(\d+),\d+\n\]$/, `\n,$1,$2,${7 * 2 ** 32 + 7}\n]`));
+    const expected = await errorOf(parseSnapshotFile(path, { edgeSplit: NEVER }));
+    assert.equal(expected.code, 'LH_ERR_SNAPSHOT_INCONSISTENT');
+    assert.match(expected.message, /30064771079/);
+    assert.deepEqual(await errorOf(parseSplit(path, 0.3)), expected);
+  });
+
   test('a bad byte in the head while the worker runs: the one-thread error, the worker stopped', async () => {
     const path = variant('bad-head.heapsnapshot', 0.1, (tail) => tail.replace('\n,', '\n,x'));
     const expected = await errorOf(parseSnapshotFile(path, { edgeSplit: NEVER }));
