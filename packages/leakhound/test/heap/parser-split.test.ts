@@ -175,6 +175,8 @@ test('cutOffset: balances the threads, never behind the reader nor past 90% of t
   const cut = cutOffset(100, 200, 1100, 1200, 0.5);
   assert.equal(cut, 600);
   assert.equal(cutOffset(100, 700, 1100, 1200, 0.5), 700, 'not behind the reader');
+  // Planned from the header, the reader may still be far before the section: never cut in the nodes.
+  assert.equal(cutOffset(1000, 200, 1100, 1200), 1000, 'not before the section');
   assert.equal(cutOffset(100, 1050, 1100, 1200), -1, 'too close to the end');
   assert.ok(cutOffset(100, 200, 1100, 1200) <= 100 + 0.9 * 1000);
 });
