@@ -176,7 +176,9 @@ test('cutOffset: balances the threads, never behind the reader nor past 90% of t
   assert.equal(cut, 600);
   assert.equal(cutOffset(100, 700, 1100, 1200, 0.5), 700, 'not behind the reader');
   // Planned from the header, the reader may still be far before the section: never cut in the nodes.
-  assert.equal(cutOffset(1000, 200, 1100, 1200), 1000, 'not before the section');
+  // (Nodes [8 MB, 500 MB), edges to 600 MB, 700 MB in all: the balance point, 266 MB, lies in the nodes.)
+  const MB = 1024 * 1024;
+  assert.equal(cutOffset(500 * MB, 8 * MB, 600 * MB, 700 * MB), 500 * MB, 'not before the section');
   assert.equal(cutOffset(100, 1050, 1100, 1200), -1, 'too close to the end');
   assert.ok(cutOffset(100, 200, 1100, 1200) <= 100 + 0.9 * 1000);
 });
