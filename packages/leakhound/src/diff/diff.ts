@@ -17,7 +17,7 @@ import { prepareAnalysis, type HeapAnalysis, type PathStepJson } from '../heap/a
 import { classTable, isInternalNode } from '../heap/names.js';
 import { retainerPath, type PathStep } from '../heap/paths.js';
 import { sourceLocation, type SourceLocation } from '../heap/locations.js';
-import { formatBytes } from '../heap/suspects.js';
+import { formatBytes, formatCount } from '../heap/suspects.js';
 import { CollectionProbe, KIND_NONE, MIN_DICTIONARY_ENTRIES, kindName, type CollectionKind } from './collections.js';
 import { CollectionCounts, IdSet } from './ids.js';
 import { describeHolder, isNodeInternalPath, isProgramLocation, shortUrl } from './describe.js';
@@ -196,7 +196,7 @@ function releaseMemory(): void {
 }
 
 function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}`;
+  return `${formatCount(n)} ${word}`;
 }
 
 function signedBytes(n: number): string {
@@ -470,7 +470,7 @@ function newObjectFindings(ctx: DiffContext, groups: Map<number, Group>, finding
     const holderPath = group.path.slice(0, holderAt + 1);
     const heldAs = holderPath[holderPath.length - 1];
     const holderText = heldAs ? ` held by ${heldAs.className}${heldAs.edgeName ? ` \`${heldAs.edgeName}\`` : ''}${describeHolder(snap, holderPath)}` : '';
-    const perStepText = steps > 1 ? ` (${group.perStep.map((c) => '+' + c.toLocaleString('en-US')).join(', ')} per step)` : '';
+    const perStepText = steps > 1 ? ` (${group.perStep.map((c) => '+' + formatCount(c)).join(', ')} per step)` : '';
     const callback = isProgramLocation(entryLocation) ? null : closureLocations(snap, dominators, group.biggest).find(isProgramLocation);
     const callbackText = callback ? `, keeping closures from ${formatFindingLocation(callback)} alive` : '';
     const summary =
@@ -505,10 +505,10 @@ function newObjectFindings(ctx: DiffContext, groups: Map<number, Group>, finding
 function collectionSummary(className: string, heldAs: string, holder: string, similar: number, entryClass: string, added: readonly number[], retainedGrowth: number): string {
   const byIndex = heldAs === '' || FOLDED_INDEX.test(heldAs) || heldAs.startsWith('[');
   const subject = similar > 1
-    ? `${similar.toLocaleString('en-US')} ${className} collections${byIndex ? '' : ` \`${heldAs}\``}`
+    ? `${formatCount(similar)} ${className} collections${byIndex ? '' : ` \`${heldAs}\``}`
     : `${className}${byIndex ? '' : ` \`${heldAs}\``}`;
   const total = added.reduce((a, b) => a + b, 0);
-  const perStep = added.length > 1 ? ` (${added.map((a) => '+' + a.toLocaleString('en-US')).join(', ')} per step)` : '';
+  const perStep = added.length > 1 ? ` (${added.map((a) => '+' + formatCount(a)).join(', ')} per step)` : '';
   return `${subject}${holder} gained ${plural(total, entryClass)} entries${similar > 1 ? ' together' : ''}${perStep} ` +
     // One step cannot show that it never shrank, only that it grew.
     `(${signedBytes(retainedGrowth)} retained) ${added.length > 1 ? 'between snapshots and never shrank' : 'between the two snapshots'}`;

@@ -2,15 +2,11 @@
 // their retainer paths and source locations, the class histogram and the heap
 // statistics. Pure function of the JSON report, so both outputs always agree.
 import type { AnalysisReport, PathStepJson, SuspectJson } from '../heap/analysis.js';
-import { formatBytes } from '../heap/suspects.js';
+import { formatBytes, formatCount } from '../heap/suspects.js';
 
 export interface TerminalOptions {
   /** ANSI colours (bold headings, dim paths); off for pipes and files. */
   color?: boolean;
-}
-
-function formatCount(value: number): string {
-  return value.toLocaleString('en-US');
 }
 
 function formatMs(ms: number): string {
