@@ -156,14 +156,12 @@ export class GraphWorker {
   private readonly _running = new Set<Worker>();
   private _summaryStarted = false;
   private _stopped = false;
-  private readonly _shallowArray: Uint32Array | null;
 
   /** `prestarted`: a thread from prestartGraphWorker for the paths part, which gets the task as a message (a new one is started if it is gone). */
   constructor(private readonly _graph: SharedGraph, private readonly _url?: URL, prestarted?: PrestartedWorker) {
     const parentEdge = new Int32Array(new SharedArrayBuffer(_graph.nodeCount * 4));
     const owned = new Uint8Array(new SharedArrayBuffer(_graph.nodeCount));
     const shallow = _graph.nodeSelfSize === null ? null : new Uint32Array(new SharedArrayBuffer(_graph.nodeCount * 4));
-    this._shallowArray = shallow;
     this._start({ graph: _graph, part: 'paths', owned, parentEdge, shallow }, prestarted, (message, done) => {
       if (message.kind === 'owned') {
         this._owned.resolve(owned);
@@ -215,12 +213,11 @@ export class GraphWorker {
     return this._paths.promise;
   }
 
-  /** Starts the summary thread (class ids, statistics); call once the shallow sizes are known. */
-  startSummary(shallowFits: boolean): void {
+  /** Starts the summary thread (class ids, statistics) with shallowSizes()' result. */
+  startSummary(shallow: Uint32Array | null): void {
     if (this._summaryStarted) return;
     this._summaryStarted = true;
     const classOf = new Uint16Array(new SharedArrayBuffer(this._graph.nodeCount * 2));
-    const shallow = shallowFits ? this._shallowArray : null;
     this._start({ graph: this._graph, part: 'summary', shallow, classOf }, undefined, (message, done) => {
       if (message.kind === 'classes') {
         this._classes.resolve(message.names === null ? null : { classOf, names: message.names });

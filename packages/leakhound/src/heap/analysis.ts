@@ -159,7 +159,7 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
     dropShallowSpare(tree);
     const shallow = await running.shallowSizes();
     // Past the memory peak: the class ids and statistics on a second thread while the sizes are summed here.
-    running.startSummary(shallow !== null);
+    running.startSummary(shallow);
     const dominators = retainedSizesPhase(snap, tree, progress, shallow ?? undefined);
     releaseMemory(snap.nodeCount);
     progress('retainer paths', 0, 1);

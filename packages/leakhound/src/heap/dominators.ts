@@ -8,6 +8,7 @@ import type { HeapSnapshot } from './snapshot.js';
 import { countsToOffsets, type Retainers } from './retainers.js';
 import type { ProgressFn } from './progress.js';
 import { releaseMemory } from './memory.js';
+import { bitset, hasBit, setBit } from './bits.js';
 
 export interface Dominators {
   /** Immediate dominator ordinal; idom[root] = root. Unreachable nodes hang under the root (see `reachable`). */
@@ -54,9 +55,9 @@ function hasUserRoots(snap: HeapSnapshot): boolean {
 export function pageOwnedNodes(snap: HeapSnapshot, into?: Uint8Array): Uint8Array {
   const { nodeCount, firstEdge, edgeToNode, edgeType } = snap;
   const owned = into !== undefined && into.length === nodeCount ? into : new Uint8Array(nodeCount);
-  // The visited test reads one bit per node (a cached 0.8 MB for 6.5 M nodes),
-  // not `owned`: fewer memory accesses next to the other thread's graph pass.
-  const seen = new Int32Array((nodeCount >>> 5) + 1);
+  // The visited test reads a bitset (bits.ts), not `owned`: fewer memory
+  // accesses next to the other thread's graph pass.
+  const seen = bitset(nodeCount);
   const stack = new Uint32Array(nodeCount);
   let top = 0;
   const root = snap.rootNode;
@@ -69,8 +70,8 @@ export function pageOwnedNodes(snap: HeapSnapshot, into?: Uint8Array): Uint8Arra
     } else if (type !== snap.edgeTypeShortcut) {
       continue;
     }
-    if (((seen[target >>> 5]! >>> (target & 31)) & 1) === 1) continue;
-    seen[target >>> 5] = seen[target >>> 5]! | (1 << (target & 31));
+    if (hasBit(seen, target)) continue;
+    setBit(seen, target);
     owned[target] = 1;
     stack[top++] = target;
   }
@@ -79,8 +80,8 @@ export function pageOwnedNodes(snap: HeapSnapshot, into?: Uint8Array): Uint8Arra
     const end = firstEdge[node + 1]!;
     for (let e = firstEdge[node]!; e < end; e++) {
       const target = edgeToNode[e]!;
-      if (((seen[target >>> 5]! >>> (target & 31)) & 1) === 1 || edgeType[e] === weak) continue;
-      seen[target >>> 5] = seen[target >>> 5]! | (1 << (target & 31));
+      if (hasBit(seen, target) || edgeType[e] === weak) continue;
+      setBit(seen, target);
       owned[target] = 1;
       stack[top++] = target;
     }
@@ -426,17 +427,14 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   let n = 0;
   const bits = inputs.essential!;
   const inDegree = inputs.inDegree;
-  // Visited flags, one bit per node ordinal: the search asks "visited?" for
-  // every essential edge, and this array (0.8 MB for 6.5 M nodes) stays in
-  // the cache where `dfnOf` (4 bytes per node) costs a memory access each
-  // time, which also slows the worker thread's passes beside this one.
-  const seen = new Int32Array((nodeCount >>> 5) + 1);
-  const markSeen = (ordinal: number): void => {
-    seen[ordinal >>> 5] = seen[ordinal >>> 5]! | (1 << (ordinal & 31));
-  };
+  // Visited flags by node ordinal: the search asks "visited?" for every
+  // essential edge, and a bitset (bits.ts) stays in the cache where `dfnOf`
+  // (4 bytes per node) costs a memory access each time, which also slows the
+  // worker thread's passes beside this one.
+  const seen = bitset(nodeCount);
 
   const dfs = (start: number, startParent: number): void => {
-    markSeen(start - 1);
+    setBit(seen, start - 1);
     dfnOf[start] = ++n;
     vertex[n] = start;
     parent[n] = startParent;
@@ -454,7 +452,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
       for (; e < end; e++) {
         if (((bits[e >>> 5]! >>> (e & 31)) & 1) === 0) continue;
         target = edgeToNode[e]!;
-        if (((seen[target >>> 5]! >>> (target & 31)) & 1) === 0) break;
+        if (!hasBit(seen, target)) break;
       }
       if (e < end) {
         // Descend into the first unvisited successor; resume after it later.
@@ -464,7 +462,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
         bits[e >>> 5] = bits[e >>> 5]! & ~(1 << (e & 31));
         if (inDegree !== null) inDegree[target]!--;
         const w = target + 1;
-        markSeen(target);
+        setBit(seen, target);
         dfnOf[w] = ++n;
         vertex[n] = w;
         parent[n] = path[top + 2]!;
@@ -504,25 +502,22 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   // searched from as if the root pointed at them; what is still left (cliques
   // that only retain each other) is attached to the root one by one. Their
   // link to the root is virtual: no edge stands behind it. Flags by DFS number.
-  // One bit per DFS number (0.8 MB for 6.5 M nodes, not a byte each: this lives through the peak).
+  // A bitset by DFS number, not a byte each: this lives through the peak.
   let virtualParent: Int32Array | null = null;
-  const markVirtual = (w: number): void => {
-    virtualParent![w >>> 5] = virtualParent![w >>> 5]! | (1 << (w & 31));
-  };
   if (n < nodeCount) {
-    virtualParent = new Int32Array((length >>> 5) + 1);
+    virtualParent = bitset(length);
     for (let v = 1; v <= nodeCount; v++) {
       if (dfnOf[v] !== 0 || hasEssentialRetainer(v - 1)) continue;
-      markVirtual(n + 1);
+      setBit(virtualParent, n + 1);
       dfs(v, 1);
     }
     for (let v = 1; v <= nodeCount; v++) {
       if (dfnOf[v] !== 0) continue;
-      markSeen(v - 1);
+      setBit(seen, v - 1);
       dfnOf[v] = ++n;
       vertex[n] = v;
       parent[n] = 1;
-      markVirtual(n);
+      setBit(virtualParent, n);
     }
   }
   path = new Uint32Array(0);
@@ -582,7 +577,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
     // root have no such edge; without any predecessor they get the root's.
     let s = w;
     let orphan = true;
-    if (virtualParent === null || ((virtualParent[w >>> 5]! >>> (w & 31)) & 1) === 0) {
+    if (virtualParent === null || !hasBit(virtualParent, w)) {
       s = parent[w]!;
       orphan = false;
     }

@@ -109,30 +109,22 @@ export async function locateEdges(read: (bytes: Uint8Array, at: number) => Promi
   layout: SectionLayout): Promise<{ start: number; end: number } | null> {
   const bytes = new Uint8Array(PROBE_BYTES);
   const kind = async (at: number): Promise<number> => classifyProbe(bytes.subarray(0, await read(bytes, at)), layout);
+  // The last offset in [lo, hi), to PROBE_PRECISION, whose probe still says `before` (true at lo, false at hi).
+  const boundary = async (lo: number, hi: number, before: (kind: number) => boolean): Promise<{ lo: number; hi: number }> => {
+    while (hi - lo > PROBE_PRECISION) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (before(await kind(mid))) lo = mid;
+      else hi = mid;
+    }
+    return { lo, hi };
+  };
   const first = await kind(from);
   if (first === LINE_OTHER) return null;
   // The end: the last offset whose next record line is a node or an edge.
-  let lo = from;
-  let hi = size;
-  while (hi - lo > PROBE_PRECISION) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (await kind(mid) === LINE_OTHER) hi = mid;
-    else lo = mid;
-  }
-  const end = lo;
+  const end = (await boundary(from, size, (k) => k !== LINE_OTHER)).lo;
   if (await kind(end) !== LINE_EDGE) return null;
   // The start: the first offset whose next record line is an edge.
-  let start = from;
-  if (first === LINE_NODE) {
-    lo = from;
-    hi = end;
-    while (hi - lo > PROBE_PRECISION) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (await kind(mid) === LINE_NODE) lo = mid;
-      else hi = mid;
-    }
-    start = hi;
-  }
+  const start = first === LINE_NODE ? (await boundary(from, end, (k) => k === LINE_NODE)).hi : from;
   return { start, end };
 }
 

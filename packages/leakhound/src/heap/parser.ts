@@ -1033,8 +1033,9 @@ export class SnapshotStreamParser {
   }
 
   /**
-   * _scanRaw's fast path, like _fastRecords3 for one number at a time: V8's
-   * "a,b,c,d\n,e,..." (the locations section, 7% of a big file). Stops at
+   * _scanRaw's fast path for one number at a time (`upTo`: stop once the
+   * raw numbers reach that count), for the raw sections that are not V8's
+   * four-number locations (_fastRaw4) and for realigning on those. Stops at
    * anything else, and before a number that may continue in the next piece.
    */
   private _fastRaw(buf: Uint8Array, i: number, end: number, upTo = Number.POSITIVE_INFINITY): number {

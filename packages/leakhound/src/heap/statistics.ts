@@ -4,6 +4,7 @@
 // native, and the rest as "other". Sizes are the DevTools shallow sizes.
 import type { HeapSnapshot } from './snapshot.js';
 import { stringIndexOf } from './names.js';
+import { bitset, hasBit, setBit } from './bits.js';
 import type { ShallowSizes } from './dominators.js';
 
 export interface HeapStatistics {
@@ -39,26 +40,22 @@ export function heapStatistics(snap: HeapSnapshot, shallowSize: ShallowSizes): H
     nodeType[i] !== snap.nodeTypeConsString && nodeType[i] !== snap.nodeTypeSlicedString;
   // DevTools counts an Array's elements store only when the Array is its sole
   // retainer: count retainers (up to 2) of those stores only. Three bitsets
-  // (0.8 MB each for 6.5 M nodes, cached): the pass over every edge costs a
-  // bit test per edge, not a memory access.
-  const words = (nodeCount >>> 5) + 1;
-  const isStore = new Int32Array(words);
-  const once = new Int32Array(words);
-  const twice = new Int32Array(words);
+  // (bits.ts, cached): the pass over every edge costs a bit test per edge,
+  // not a memory access.
+  const isStore = bitset(nodeCount);
+  const once = bitset(nodeCount);
+  const twice = bitset(nodeCount);
   for (let i = 0; i < nodeCount; i++) {
     if (!isArray(i)) continue;
     const elements = elementsOf(snap, i, elementsName);
-    if (elements >= 0) isStore[elements >>> 5] = isStore[elements >>> 5]! | (1 << (elements & 31));
+    if (elements >= 0) setBit(isStore, elements);
   }
   for (let e = 0; e < edgeCount; e++) {
     const target = edgeToNode[e]!;
-    const word = target >>> 5;
-    const bit = 1 << (target & 31);
-    if ((isStore[word]! & bit) === 0) continue;
-    if ((once[word]! & bit) === 0) once[word] = once[word]! | bit;
-    else twice[word] = twice[word]! | bit;
+    if (!hasBit(isStore, target)) continue;
+    if (!hasBit(once, target)) setBit(once, target);
+    else setBit(twice, target);
   }
-  const soleRetainer = (node: number): boolean => ((twice[node >>> 5]! >>> (node & 31)) & 1) === 0;
   let total = 0;
   let code = 0;
   let strings = 0;
@@ -81,7 +78,7 @@ export function heapStatistics(snap: HeapSnapshot, shallowSize: ShallowSizes): H
       strings += size;
     } else if (isArray(i)) {
       const elements = elementsOf(snap, i, elementsName);
-      jsArrays += size + (elements >= 0 && soleRetainer(elements) ? shallowSize[elements]! : 0);
+      jsArrays += size + (elements >= 0 && !hasBit(twice, elements) ? shallowSize[elements]! : 0);
     }
   }
   const v8heap = total - native;
