@@ -328,7 +328,7 @@ interface TreeInputs {
   essential: Int32Array | null;
   /** Full retainers (checked against `essential`), or null for compact mode. */
   retainers: Retainers | null;
-  /** Compact mode: essential in-degree per node (from essentialEdgeBits); the search subtracts tree edges. */
+  /** Compact mode: essential in-degree per node (from essentialEdgeBits), tree edges included. */
   inDegree: Uint32Array | null;
 }
 
@@ -355,15 +355,21 @@ export interface DominatorTreePhase {
  * semidominator pass never maps between ordinals and DFS numbers. 4 bytes per
  * entry. `first` has n + 2 entries.
  */
-function dfsPredecessors(snap: HeapSnapshot, inputs: TreeInputs, dfnOf: Uint32Array, vertex: Uint32Array, n: number):
-  { first: Uint32Array; node: Uint32Array } {
+function dfsPredecessors(snap: HeapSnapshot, inputs: TreeInputs, dfnOf: Uint32Array, vertex: Uint32Array, n: number,
+  virtualParent: Int32Array | null): { first: Uint32Array; node: Uint32Array } {
   const { nodeCount, firstEdge, edgeToNode } = snap;
   const bits = inputs.essential!;
   const first = new Uint32Array(n + 2);
   const retainers = inputs.retainers;
   if (retainers === null) {
+    // The in-degrees still count the tree edges (the search does not touch
+    // them: one random write per node less on its path). Every DFS number but
+    // the search starts and the virtual children of the root has exactly one.
     const inDegree = inputs.inDegree!;
-    for (let i = 1; i <= n; i++) first[i] = inDegree[vertex[i]! - 1]!;
+    for (let i = 1; i <= n; i++) {
+      const treeEdges = i === 1 || (virtualParent !== null && hasBit(virtualParent, i)) ? 0 : 1;
+      first[i] = inDegree[vertex[i]! - 1]! - treeEdges;
+    }
   } else {
     const { firstRetainer, retainerEdge } = retainers;
     for (let i = 1; i <= n; i++) {
@@ -460,7 +466,6 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
         // whose contribution to the semidominator is known without a lookup.
         path[top] = e + 1;
         bits[e >>> 5] = bits[e >>> 5]! & ~(1 << (e & 31));
-        if (inDegree !== null) inDegree[target]!--;
         const w = target + 1;
         setBit(seen, target);
         dfnOf[w] = ++n;
@@ -522,7 +527,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   }
   path = new Uint32Array(0);
 
-  const preds = dfsPredecessors(snap, inputs, dfnOf, vertex, n);
+  const preds = dfsPredecessors(snap, inputs, dfnOf, vertex, n, virtualParent);
   const firstPred = preds.first;
   const predNode = preds.node;
   // The edge bits are garbage now; the in-degree buffer becomes `ancestor`.
@@ -584,7 +589,11 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
     for (let j = listStart; j < listEnd; j++) {
       orphan = false;
       const u = evaluate(predNode[j]!);
-      if (u < s) s = u;
+      if (u < s) {
+        s = u;
+        // Nothing is below the root: the rest of the list cannot lower it.
+        if (s === 1) break;
+      }
     }
     if (orphan) s = 1;
     listEnd = listStart;
