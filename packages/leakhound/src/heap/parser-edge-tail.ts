@@ -11,6 +11,7 @@
 // out of range) fails the task with a reason; the caller then parses the
 // whole file on one thread, which reports bad input exactly as before.
 import { readSync } from 'node:fs';
+import { RecordKernels, TAIL_CHUNK, type WasmMemory } from './wasm-records.js';
 
 export interface EdgeTailTask {
   /** A descriptor of the snapshot file, readable with positioned reads (shared by the threads). */
@@ -33,13 +34,15 @@ export interface EdgeTailTask {
   edgeType: Uint8Array;
   edgeNameOrIndex: Uint32Array;
   edgeToNode: Uint32Array;
+  /** When the columns are in the WebAssembly kernels' memory: it, and this thread's input area in it. */
+  kernelMemory: { memory: WasmMemory; input: number } | null;
 }
 
 export type EdgeTailResult =
   | { ok: true; records: number; maxName: number }
   | { ok: false; reason: string };
 
-const CHUNK = 1024 * 1024;
+const CHUNK = TAIL_CHUNK;
 const MAX_U32 = 0xffffffff;
 const NL = 10;
 const COMMA = 44;
@@ -91,7 +94,12 @@ export function findEdgesEnd(fd: number, cut: number, hint = cut): number | stri
 export function parseEdgeTail(task: EdgeTailTask, end: number): EdgeTailResult {
   const { fd, cut, nodeCount, nodeFields, edgeTypeCount, typeField, nameField, elementType, hiddenType } = task;
   const { edgeType, edgeNameOrIndex, edgeToNode } = task;
-  const buf = Buffer.allocUnsafe(CHUNK);
+  // With the WebAssembly loop, chunks are read straight into its memory (this thread's input area).
+  const memory = task.kernelMemory;
+  const kernels = memory !== null && typeField === 0 && nameField === 1 ? RecordKernels.create(memory.memory) : null;
+  const input = memory?.input ?? 0;
+  const buf = kernels !== null ? Buffer.from(memory!.memory.buffer, input, CHUNK + 1) : Buffer.allocUnsafe(CHUNK);
+  const limits = { typeCount: edgeTypeCount, nodeFields, nodeCount, elementType, hiddenType };
   const perNode = 1 / nodeFields;
   let record = task.edgeCount;
   let maxName = -1;
@@ -108,6 +116,13 @@ export function parseEdgeTail(task: EdgeTailTask, end: number): EdgeTailResult {
     // From the chunk's last newline back to its first: ",t,n,to\n" per record.
     // The digit loops stop at the newline at `first` at the latest.
     let i = length - 1;
+    if (kernels !== null) {
+      // The WebAssembly loop first; the one below goes on where it stops (and says why).
+      const done = kernels.edgesBackward(i, first, record, task, record, limits, maxName, input);
+      record -= done.records;
+      i = done.pos;
+      maxName = kernels.maxName;
+    }
     while (i > first) {
       // Digit tests as (byte - 48) >>> 0 < 10: one unsigned compare per byte.
       let d = buf[--i]! - 48;

@@ -25,13 +25,6 @@ export interface EdgeSplitOptions {
 export const DEFAULT_SPLIT_MIN_BYTES = availableParallelism() > 1 ? 64 * 1024 * 1024 : Number.POSITIVE_INFINITY;
 /** A cut never lies beyond this share of the estimated section (the estimate may run long). */
 const MAX_CUT_SHARE = 0.9;
-/**
- * Head start for the worker, in bytes the main thread parses meanwhile: its
- * start (about 0.05 s), less the main thread's slower strings and its
- * locations table (tuned on the 600 MB benchmark file: both threads then
- * finish within 0.03 s of each other).
- */
-const STARTUP_BYTES = 40 * 1024 * 1024;
 
 /** What a probe found on the first whole line of numbers after its offset. */
 export const LINE_NODE = 1;
@@ -129,16 +122,47 @@ export async function locateEdges(read: (bytes: Uint8Array, at: number) => Promi
 }
 
 /**
+ * What each thread's bytes cost, relative to a byte of edges on the main
+ * thread: the nodes before the section, the sections after it (locations,
+ * strings: the main thread parses those too), a byte of edges on the tail
+ * thread; and the tail thread's start-up, in main-thread edge bytes.
+ */
+export interface SplitCosts {
+  nodes: number;
+  after: number;
+  tail: number;
+  startup: number;
+}
+
+/**
+ * The JavaScript loops: tuned on the 600 MB benchmark file, where both threads
+ * then finish within 0.03 s of each other (the start-up share also makes up
+ * for the main thread's slower strings and locations).
+ */
+export const JS_SPLIT_COSTS: SplitCosts = { nodes: 1, after: 1, tail: 1, startup: 40 * 1024 * 1024 };
+/**
+ * The WebAssembly kernels (wasm-records.ts), measured on the same file: nodes
+ * 2.4 ms/MB, edges 1.9 (main) and 2.2 (tail, backwards), locations and strings
+ * (still JavaScript) 4.6, the worker's start about 50 ms.
+ */
+export const KERNEL_SPLIT_COSTS: SplitCosts = { nodes: 1.28, after: 2.4, tail: 1.14, startup: 26 * 1024 * 1024 };
+
+/**
  * Where to cut: the offset from which to look for the first newline, or -1
- * for "do not split". The head thread still has the rest of the file after the
- * section to parse, so by default the tail gets more than half of the edges.
+ * for "do not split". The cut balances the threads' costs: the head thread
+ * has the nodes still ahead of `position` and the rest of the file after the
+ * section to parse too, so the tail usually gets more than half of the edges.
  * @param position file offset the head thread has parsed up to
  */
-export function cutOffset(sectionStart: number, position: number, estimatedEnd: number, fileBytes: number, at?: number): number {
+export function cutOffset(sectionStart: number, position: number, estimatedEnd: number, fileBytes: number, at?: number,
+  costs: SplitCosts = JS_SPLIT_COSTS): number {
   const limit = sectionStart + MAX_CUT_SHARE * (estimatedEnd - sectionStart);
+  const nodesLeft = Math.max(0, sectionStart - position);
+  const afterSection = Math.max(0, fileBytes - estimatedEnd);
+  // head: nodes·(S - p) + (cut - S) + after·(F - E) = tail·(E - cut) + startup
   const wanted = at !== undefined
     ? sectionStart + at * (estimatedEnd - sectionStart)
-    : (position + STARTUP_BYTES + 2 * estimatedEnd - fileBytes) / 2;
+    : (costs.tail * estimatedEnd + sectionStart - costs.nodes * nodesLeft - costs.after * afterSection + costs.startup) / (1 + costs.tail);
   const cut = Math.floor(Math.min(limit, Math.max(position, sectionStart, wanted)));
   return cut < limit && cut >= position ? cut : -1;
 }

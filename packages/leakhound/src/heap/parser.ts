@@ -15,12 +15,16 @@ import {
 import { MAX_COUNT, parseHeaderJson, type SnapshotHeader } from './parser-header.js';
 import { ValueSkipper } from './parser-skip.js';
 import type { EdgeTailTask } from './parser-edge-tail.js';
-import { DEFAULT_SPLIT_MIN_BYTES, EdgeTailWorker, cutOffset, locateEdges, probesCanTell, type EdgeSplitOptions, type SectionLayout } from './parser-split.js';
+import {
+  DEFAULT_SPLIT_MIN_BYTES, EdgeTailWorker, JS_SPLIT_COSTS, KERNEL_SPLIT_COSTS, cutOffset, locateEdges, probesCanTell, type EdgeSplitOptions,
+  type SectionLayout,
+} from './parser-split.js';
 import { StringArrayScanner } from './parser-strings.js';
 import { noProgress, type ProgressFn } from './progress.js';
 import { collectNow } from './memory.js';
 import { HeapSnapshot, type HeapSnapshotInit } from './snapshot.js';
 import { StringTable } from './strings.js';
+import { RecordKernels, allocateColumns, type ColumnsInMemory } from './wasm-records.js';
 
 export interface ParseOptions {
   onProgress?: ProgressFn;
@@ -28,9 +32,19 @@ export interface ParseOptions {
   chunkSize?: number;
   /** Parsing the `edges` section's tail on a second thread (parseSnapshotFile only). */
   edgeSplit?: EdgeSplitOptions;
+  /**
+   * The WebAssembly kernels for nodes and edges (wasm-records.ts): by default
+   * for graphs parsed onto shared arrays (big files); true on any graph,
+   * false never (the JavaScript loops only). The same results either way.
+   */
+  kernels?: boolean;
 }
 
 const DEFAULT_CHUNK = 8 * 1024 * 1024;
+/** Pieces smaller than this are parsed in JS only: copying them for the WebAssembly loops would not pay. */
+const MIN_KERNEL_BYTES = 4096;
+/** Graphs with fewer nodes and edges than this keep ordinary arrays (and the JavaScript loops). */
+const MIN_KERNEL_RECORDS = 1 << 16;
 /** A real header is a few KB; anything this big is not a heap snapshot. */
 const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 const MAX_U32 = 0xffffffff;
@@ -180,15 +194,35 @@ export class SnapshotStreamParser {
   private _stringScanner = new StringArrayScanner(this._strings);
 
   private readonly _shared: boolean;
+  /** Bytes of each of the reader's buffers (readBuffers). */
+  private readonly _readBytes: number;
+  /** ParseOptions.kernels. */
+  private readonly _kernelsOption: boolean | undefined;
+  /** The columns when they are in the WebAssembly kernels' memory (wasm-records.ts), and the kernels. */
+  private _inMemory: ColumnsInMemory | null = null;
+  private _kernels: RecordKernels | null = null;
 
   /**
    * @param inputBytes total input size, used to refuse absurd counts before allocating.
    * @param shared put the graph (node and edge columns, strings) on SharedArrayBuffers, so
    *   worker threads can fill the edges' tail and later read the graph (analysis-workers.ts).
    */
-  constructor(inputBytes: number, shared = false) {
+  constructor(inputBytes: number, shared = false, readBytes = DEFAULT_CHUNK + 1, kernels?: boolean) {
     this._inputBytes = inputBytes;
     this._shared = shared;
+    this._readBytes = readBytes;
+    this._kernelsOption = kernels;
+  }
+
+  /**
+   * Once the header is known and the columns are in the kernels' memory: two
+   * buffers of the reader's size in it, for the reader to fill instead of its
+   * own, so that the kernels parse the bytes where they are.
+   */
+  readBuffers(): [Buffer, Buffer] | null {
+    const memory = this._inMemory;
+    if (memory === null) return null;
+    return [Buffer.from(memory.buffer, memory.reads[0], memory.readBytes), Buffer.from(memory.buffer, memory.reads[1], memory.readBytes)];
   }
 
   /**
@@ -203,6 +237,11 @@ export class SnapshotStreamParser {
     const otherFields = [meta.meta.locationFields.length, 2, 6];
     const layout = { nodeFields: this._nf, edgeFields: this._ef, otherFields };
     return probesCanTell(layout) ? layout : null;
+  }
+
+  /** True when the WebAssembly kernels parse the numbers (the split's costs differ). */
+  get usesKernels(): boolean {
+    return this._kernels !== null;
   }
 
   /** True once the "snapshot" header has been parsed. */
@@ -229,6 +268,7 @@ export class SnapshotStreamParser {
       edgeType: cols.edgeType,
       edgeNameOrIndex: cols.edgeNameOrIndex,
       edgeToNode: cols.edgeToNode,
+      kernelMemory: this._inMemory === null ? null : { memory: this._inMemory.memory, input: this._inMemory.tailInput },
     };
   }
 
@@ -596,7 +636,23 @@ export class SnapshotStreamParser {
     const shared = this._shared;
     const u32 = (length: number): Uint32Array => shared ? new Uint32Array(new SharedArrayBuffer(length * 4)) : new Uint32Array(length);
     try {
-      this._cols = {
+      // Big (shared) graphs in the kernels' memory, where they write records in place.
+      const inMemory = (this._kernelsOption ?? (shared && n + e >= MIN_KERNEL_RECORDS))
+        ? allocateColumns(n, e, header.nodeTraceId >= 0, header.nodeDetachedness >= 0, this._readBytes) : null;
+      this._inMemory = inMemory;
+      this._kernels = inMemory === null ? null : RecordKernels.create(inMemory.memory, inMemory.buffer);
+      this._cols = inMemory !== null ? {
+        nodeType: inMemory.nodeType,
+        nodeName: inMemory.nodeName,
+        nodeId: inMemory.nodeId,
+        nodeSelfSize: inMemory.nodeSelfSize,
+        firstEdge: inMemory.firstEdge,
+        nodeTraceId: inMemory.nodeTraceId,
+        nodeDetachedness: inMemory.nodeDetachedness,
+        edgeType: inMemory.edgeType,
+        edgeNameOrIndex: inMemory.edgeNameOrIndex,
+        edgeToNode: inMemory.edgeToNode,
+      } : {
         nodeType: shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n),
         nodeName: u32(n),
         nodeId: u32(n),
@@ -769,6 +825,12 @@ export class SnapshotStreamParser {
     return i;
   }
 
+  /** The kernels when they may pay for a piece of `bytes` bytes, else null. */
+  private _kernelsFor(bytes: number): RecordKernels | null {
+    if (bytes < MIN_KERNEL_BYTES || this._kernels === null) return null;
+    return this._kernels.useful ? this._kernels : null;
+  }
+
   /**
    * Width 3 (every V8's edges), unrolled, stores inline: about twice as fast
    * as the loop. Validation matches _storeEdge / _storeNode.
@@ -776,6 +838,24 @@ export class SnapshotStreamParser {
   private _fastRecords3(buf: Uint8Array, i: number, end: number): number {
     const meta = this._meta!;
     const cols = this._cols!;
+    const kernels = meta.edgeType === 0 && meta.edgeNameOrIndex === 1 ? this._kernelsFor(end - i) : null;
+    if (kernels !== null) {
+      // The WebAssembly loop first; this one goes on where it stops (a record it leaves to JS, the piece's end).
+      const done = kernels.edgesForward(buf, i, end, this._edgeCount - this._record, cols, this._record, {
+        typeCount: this._edgeTypeCount,
+        nodeFields: this._nf,
+        nodeCount: this._nodeCount,
+        elementType: this._edgeTypeElement,
+        hiddenType: this._edgeTypeHidden,
+      }, this._maxEdgeName, this._inMemory!.mainInput);
+      i = done.pos;
+      if (done.records > 0) {
+        this._record += done.records;
+        this._maxEdgeName = kernels.maxName;
+        this._numState = done.after ? N_AFTER : N_NEXT;
+      }
+      if (done.after || i >= end) return i;
+    }
     const edgeType = cols.edgeType;
     const edgeName = cols.edgeNameOrIndex;
     const edgeTo = cols.edgeToNode;
@@ -847,6 +927,29 @@ export class SnapshotStreamParser {
    */
   private _fastNodes7(buf: Uint8Array, i: number, end: number): number {
     const cols = this._cols!;
+    // Not once the sizes were widened to doubles (a new array, outside the kernels' memory).
+    const kernels = this._inMemory !== null && cols.nodeSelfSize === this._inMemory.nodeSelfSize && cols.nodeTraceId !== null &&
+      cols.nodeDetachedness !== null ? this._kernelsFor(end - i) : null;
+    if (kernels !== null) {
+      // As in _fastRecords3: the WebAssembly loop first, this one from where it stops.
+      const done = kernels.nodes7(buf, i, end, this._nodeCount - this._record, {
+        nodeType: cols.nodeType,
+        nodeName: cols.nodeName,
+        nodeId: cols.nodeId,
+        nodeSelfSize: cols.nodeSelfSize as Uint32Array,
+        firstEdge: cols.firstEdge,
+        nodeTraceId: cols.nodeTraceId!,
+        nodeDetachedness: cols.nodeDetachedness!,
+      }, this._record, this._nodeTypeCount, this._maxNodeName, this._edgeSum, this._inMemory!.mainInput);
+      i = done.pos;
+      if (done.records > 0) {
+        this._record += done.records;
+        this._maxNodeName = kernels.maxName;
+        this._edgeSum = kernels.edgeSum;
+        this._numState = done.after ? N_AFTER : N_NEXT;
+      }
+      if (done.after || i >= end) return i;
+    }
     const nodeType = cols.nodeType;
     const nodeName = cols.nodeName;
     const nodeId = cols.nodeId;
@@ -1286,8 +1389,8 @@ function limitError(error: unknown): unknown {
 }
 
 function parseBytes(bytes: Uint8Array, options: ParseOptions): HeapSnapshot {
-  const parser = new SnapshotStreamParser(bytes.length);
   const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, bytes.length));
+  const parser = new SnapshotStreamParser(bytes.length, false, chunk + 1, options.kernels);
   const piece = Buffer.allocUnsafe(chunk + 1);
   for (let start = 0; start < bytes.length; start += chunk) {
     const end = Math.min(bytes.length, start + chunk);
@@ -1357,10 +1460,12 @@ async function parseFile(path: string, options: ParseOptions): Promise<HeapSnaps
     // Undecided until the edges section starts; decided (true or false) once.
     let splitOpen = regular && size >= (split.minBytes ?? DEFAULT_SPLIT_MIN_BYTES);
     // Pipes cannot bound counts by their size.
-    const parser = new SnapshotStreamParser(regular ? size : Number.MAX_SAFE_INTEGER, splitOpen);
     // One spare byte each for feed()'s sentinel.
-    let current = Buffer.allocUnsafe(chunk + 1);
-    let spare = Buffer.allocUnsafe(chunk + 1);
+    const parser = new SnapshotStreamParser(regular ? size : Number.MAX_SAFE_INTEGER, splitOpen, chunk + 1, options.kernels);
+    let current: Buffer = Buffer.allocUnsafe(chunk + 1);
+    let spare: Buffer = Buffer.allocUnsafe(chunk + 1);
+    // Read into the kernels' memory once the parser has it (wasm-records.ts).
+    let inMemory: [Buffer, Buffer] | null = null;
     let position = 0;
     const read = (into: Buffer, at: number): Promise<{ bytesRead: number }> => handle.read(into, 0, chunk, regular ? at : null);
     pending = read(current, position);
@@ -1406,6 +1511,12 @@ async function parseFile(path: string, options: ParseOptions): Promise<HeapSnaps
       const used = current;
       current = spare;
       spare = used;
+      if (inMemory === null && (inMemory = parser.readBuffers()) !== null) {
+        // `current` receives the read in flight; the next one goes into the memory.
+        spare = inMemory[0];
+      } else if (inMemory !== null && spare !== inMemory[0] && spare !== inMemory[1]) {
+        spare = current === inMemory[0] ? inMemory[1] : inMemory[0];
+      }
     }
     if (tail !== null) {
       const result = await tail.done();
@@ -1446,7 +1557,7 @@ async function planSplit(parser: SnapshotStreamParser, handle: FileHandle, posit
   const read = async (bytes: Uint8Array, at: number): Promise<number> => (await handle.read(bytes, 0, bytes.length, at)).bytesRead;
   const section = await locateEdges(read, position, size, layout);
   if (section === null) return none;
-  const from = cutOffset(section.start, position, section.end, size, options.at);
+  const from = cutOffset(section.start, position, section.end, size, options.at, parser.usesKernels ? KERNEL_SPLIT_COSTS : JS_SPLIT_COSTS);
   if (from < 0) return none;
   const probe = Buffer.alloc(64);
   const { bytesRead } = await handle.read(probe, 0, probe.length, from);

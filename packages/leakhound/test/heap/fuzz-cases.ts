@@ -2,7 +2,8 @@
 // the check of one parse. Runs inside a worker thread (fuzz-worker.ts) so the
 // test can stop a case that does not finish.
 import { LeakhoundError } from '../../src/errors.js';
-import { parseSnapshotBytes } from '../../src/heap/parser.js';
+import { createHash } from 'node:crypto';
+import { parseSnapshotBytes, type ParseOptions } from '../../src/heap/parser.js';
 import type { HeapSnapshot } from '../../src/heap/snapshot.js';
 
 export const SECTION_KEYS = ['"snapshot"', '"meta"', '"node_fields"', '"node_types"', '"edge_fields"', '"edge_types"',
@@ -131,15 +132,47 @@ function inconsistency(snap: HeapSnapshot): string | null {
   return null;
 }
 
-/** Parses one case: a consistent snapshot, or a one-line LeakhoundError about the snapshot; anything else is a bug. */
-export function runCase(fuzzCase: FuzzCase): FuzzOutcome {
-  try {
-    const problem = inconsistency(parseSnapshotBytes(fuzzCase.make(), { chunkSize: fuzzCase.chunkSize }));
-    return problem === null ? { result: 'ok' } : { result: 'BUG', problem };
-  } catch (error) {
-    if (!(error instanceof LeakhoundError)) return { result: 'BUG', problem: `not a LeakhoundError: ${(error as Error)?.stack ?? String(error)}` };
-    if (!error.code.startsWith('LH_ERR_SNAPSHOT_')) return { result: 'BUG', problem: `unexpected code ${error.code}` };
-    if (error.message.includes('\n')) return { result: 'BUG', problem: `multi-line message: ${error.message}` };
-    return { result: error.code };
+/** A digest of every column, to compare two parses of the same bytes. */
+function digest(snap: HeapSnapshot): string {
+  const hash = createHash('sha256');
+  for (const column of [snap.nodeType, snap.nodeName, snap.nodeId, snap.nodeSelfSize, snap.firstEdge, snap.nodeTraceId,
+    snap.nodeDetachedness, snap.edgeType, snap.edgeNameOrIndex, snap.edgeToNode, snap.locationNode, snap.locationLine]) {
+    hash.update(column === null ? 'null' : new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
   }
+  return hash.digest('hex');
+}
+
+/**
+ * Parses one case: a consistent snapshot, or a one-line LeakhoundError about
+ * the snapshot; anything else is a bug. Twice: with the JavaScript loops only
+ * (in the case's read size), and with the WebAssembly kernels (wasm-records.ts)
+ * in big reads; both must come to the same snapshot or the same error code.
+ */
+export function runCase(fuzzCase: FuzzCase): FuzzOutcome {
+  const bytes = fuzzCase.make();
+  const js = parseCase(bytes, { chunkSize: fuzzCase.chunkSize, kernels: false });
+  const kernels = parseCase(bytes, { kernels: true });
+  if (js.outcome.result === 'BUG') return js.outcome;
+  if (kernels.outcome.result === 'BUG') return { result: 'BUG', problem: `with the kernels: ${kernels.outcome.problem}` };
+  if (js.outcome.result !== kernels.outcome.result || js.digest !== kernels.digest) {
+    return { result: 'BUG', problem: `the kernels disagree: ${kernels.outcome.result} against ${js.outcome.result}` };
+  }
+  return js.outcome;
+}
+
+function parseCase(bytes: Uint8Array, options: ParseOptions): { outcome: FuzzOutcome; digest: string } {
+  try {
+    const snap = parseSnapshotBytes(bytes, options);
+    const problem = inconsistency(snap);
+    return { outcome: problem === null ? { result: 'ok' } : { result: 'BUG', problem }, digest: digest(snap) };
+  } catch (error) {
+    return { outcome: errorOutcome(error), digest: '' };
+  }
+}
+
+function errorOutcome(error: unknown): FuzzOutcome {
+  if (!(error instanceof LeakhoundError)) return { result: 'BUG', problem: `not a LeakhoundError: ${(error as Error)?.stack ?? String(error)}` };
+  if (!error.code.startsWith('LH_ERR_SNAPSHOT_')) return { result: 'BUG', problem: `unexpected code ${error.code}` };
+  if (error.message.includes('\n')) return { result: 'BUG', problem: `multi-line message: ${error.message}` };
+  return { result: error.code };
 }
