@@ -9,6 +9,7 @@ import { countsToOffsets, type Retainers } from './retainers.js';
 import type { ProgressFn } from './progress.js';
 import { releaseMemory } from './memory.js';
 import { bitset, hasBit, setBit } from './bits.js';
+import { GraphArena, GraphKernels, arenaOf } from './wasm-graph.js';
 
 export interface Dominators {
   /** Immediate dominator ordinal; idom[root] = root. Unreachable nodes hang under the root (see `reachable`). */
@@ -148,7 +149,8 @@ export function essentialEdges(snap: HeapSnapshot, inDegree?: Uint32Array): Uint
  */
 function essentialEdgeBits(snap: HeapSnapshot, inDegree?: Uint32Array, owned: Uint8Array | null = pageOwnedNodes(snap)): Int32Array {
   const { nodeCount, edgeCount, firstEdge, edgeToNode, edgeType } = snap;
-  const bits = new Int32Array((edgeCount >>> 5) + 1);
+  // In the kernels' memory when the graph is, for the WebAssembly search.
+  const bits = arenaOf(snap.kernelMemory)?.i32((edgeCount >>> 5) + 1) ?? new Int32Array((edgeCount >>> 5) + 1);
   const root = snap.rootNode;
   const weak = snap.edgeTypeWeak;
   const shortcut = snap.edgeTypeShortcut;
@@ -359,6 +361,7 @@ function dfsPredecessors(snap: HeapSnapshot, inputs: TreeInputs, dfnOf: Uint32Ar
   virtualParent: Int32Array | null): { first: Uint32Array; node: Uint32Array } {
   const { nodeCount, firstEdge, edgeToNode } = snap;
   const bits = inputs.essential!;
+  // Ordinary arrays, not the kernels' memory: they are garbage after the tree, and that memory never shrinks.
   const first = new Uint32Array(n + 2);
   const retainers = inputs.retainers;
   if (retainers === null) {
@@ -421,25 +424,47 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
 
   // 1-based vertex numbers (v = ordinal + 1) so that 0 means "none", as in the paper.
   const length = nodeCount + 1;
+  const bits = inputs.essential!;
+  // The WebAssembly search (wasm-graph.ts) when the graph and the edge bits
+  // are in the kernels' memory: its arrays go there too.
+  const kernels = snap.kernelMemory !== null && GraphArena.holds(bits) ? GraphKernels.create(snap.kernelMemory) : null;
+  const arena = kernels === null ? null : arenaOf(snap.kernelMemory);
+  const inArena = arena === null ? null : {
+    dfnOf: arena.u32(length),
+    vertex: arena.u32(length),
+    parent: arena.u32(length),
+    seen: arena.i32((nodeCount >>> 5) + 1),
+    // Only written when some nodes are unreachable; zero pages (not in RSS) otherwise.
+    virtualParent: arena.i32((length >>> 5) + 1),
+  };
+  // Three entries per depth; pages past the deepest path are never written (not in RSS).
+  const pathArray = arena?.u32(3 * (length + 1)) ?? null;
+  const kernelArrays = inArena !== null && inArena.dfnOf !== null && inArena.vertex !== null && inArena.parent !== null &&
+    inArena.seen !== null && pathArray !== null
+    ? { dfnOf: inArena.dfnOf, vertex: inArena.vertex, parent: inArena.parent, seen: inArena.seen, path: pathArray, firstEdge, edgeToNode, bits }
+    : null;
   /** DFS number per vertex, 0 while unvisited. */
-  const dfnOf = new Uint32Array(length);
+  const dfnOf = kernelArrays?.dfnOf ?? new Uint32Array(length);
   /** Vertex per DFS number. */
-  const vertex = new Uint32Array(length);
+  const vertex = kernelArrays?.vertex ?? new Uint32Array(length);
   /** The DFS tree parent's DFS number, per DFS number. */
-  const parent = new Uint32Array(length);
+  const parent = kernelArrays?.parent ?? new Uint32Array(length);
   // The DFS state per depth of the current path (see dfs), not per node:
   // only the path's nodes need one. Grows for deep chains.
-  let path = new Uint32Array(3 << 16);
+  let path = new Uint32Array(kernelArrays === null ? 3 << 16 : 0);
   let n = 0;
-  const bits = inputs.essential!;
   const inDegree = inputs.inDegree;
   // Visited flags by node ordinal: the search asks "visited?" for every
   // essential edge, and a bitset (bits.ts) stays in the cache where `dfnOf`
   // (4 bytes per node) costs a memory access each time, which also slows the
   // worker thread's passes beside this one.
-  const seen = bitset(nodeCount);
+  const seen = kernelArrays?.seen ?? bitset(nodeCount);
 
   const dfs = (start: number, startParent: number): void => {
+    if (kernelArrays !== null) {
+      n = kernels!.dfs(start, n, startParent, kernelArrays);
+      return;
+    }
     setBit(seen, start - 1);
     dfnOf[start] = ++n;
     vertex[n] = start;
@@ -510,7 +535,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   // A bitset by DFS number, not a byte each: this lives through the peak.
   let virtualParent: Int32Array | null = null;
   if (n < nodeCount) {
-    virtualParent = bitset(length);
+    virtualParent = inArena?.virtualParent ?? bitset(length);
     for (let v = 1; v <= nodeCount; v++) {
       if (dfnOf[v] !== 0 || hasEssentialRetainer(v - 1)) continue;
       setBit(virtualParent, n + 1);
@@ -543,6 +568,24 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   // Unlinked vertices (ancestor 0) are never read through it. The search's
   // dfnOf array is free now and takes the role.
   const label = dfnOf;
+  const dom = ancestor;
+  semidominatorsAndIdoms(n, firstPred, predNode, parent, label, ancestor, virtualParent, progress);
+  // Back to ordinals, over the parent array: idom[ordinal].
+  const idom = parent.subarray(0, nodeCount);
+  for (let w = 1; w <= n; w++) idom[vertex[w]! - 1] = vertex[dom[w]!]! - 1;
+  // Past the peak: the reachable flags from the first search's DFS numbers.
+  const reachable = new Uint8Array(nodeCount);
+  for (let i = 1; i <= reachableCount; i++) reachable[vertex[i]! - 1] = 1;
+  return { vertex, idom, n, reachable, reachableCount, spare: [label, dom] };
+}
+
+/**
+ * Semidominators and immediate dominators in JavaScript (wasm-graph.ts has
+ * the same loops): every array indexed by DFS number; `firstPred` takes the
+ * semidominators, `ancestor` (zeroed) ends as the immediate dominators.
+ */
+function semidominatorsAndIdoms(n: number, firstPred: Uint32Array, predNode: Uint32Array, parent: Uint32Array,
+  label: Uint32Array, ancestor: Uint32Array, virtualParent: Int32Array | null, progress: ProgressFn): void {
   // The compression stack holds one ancestor chain; it grows when needed
   // instead of reserving a slot per node up front.
   let stack = new Uint32Array(1 << 16);
@@ -613,13 +656,6 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
     while (d > limit) d = dom[d]!;
     dom[w] = d;
   }
-  // Back to ordinals, over the parent array: idom[ordinal].
-  const idom = parent.subarray(0, nodeCount);
-  for (let w = 1; w <= n; w++) idom[vertex[w]! - 1] = vertex[dom[w]!]! - 1;
-  // Past the peak: the reachable flags from the first search's DFS numbers.
-  const reachable = new Uint8Array(nodeCount);
-  for (let i = 1; i <= reachableCount; i++) reachable[vertex[i]! - 1] = 1;
-  return { vertex, idom, n, reachable, reachableCount, spare: [label, dom] };
 }
 
 /**

@@ -25,6 +25,7 @@ import { collectNow } from './memory.js';
 import { HeapSnapshot, type HeapSnapshotInit } from './snapshot.js';
 import { StringTable } from './strings.js';
 import { RecordKernels, allocateColumns, type ColumnsInMemory } from './wasm-records.js';
+import { arenaOf } from './wasm-graph.js';
 
 export interface ParseOptions {
   onProgress?: ProgressFn;
@@ -388,7 +389,17 @@ export class SnapshotStreamParser {
       locationLine: locations.line,
       locationColumn: locations.column,
       sourceBytes: end,
+      // The analyses' WebAssembly search needs the graph's columns in it (firstEdge, edgeToNode never move).
+      kernelMemory: this._inMemoryForAnalyses(),
     });
+  }
+
+  /** The kernels' memory, its input areas (last in it, in RSS already) handed to the analyses' arena. */
+  private _inMemoryForAnalyses(): ColumnsInMemory['memory'] | null {
+    const inMemory = this._inMemory;
+    if (inMemory === null) return null;
+    arenaOf(inMemory.memory)!.reuseFrom(inMemory.mainInput);
+    return inMemory.memory;
   }
 
   private _sectionName(): string {

@@ -2,6 +2,7 @@
 // addressed by ordinal. No object per node. The parser (parser.ts) and the
 // small-input constructor (fromRawSnapshot in raw.ts) both produce this.
 import type { StringTable } from './strings.js';
+import type { WasmMemory } from './wasm-records.js';
 
 export interface SnapshotMeta {
   nodeFields: readonly string[];
@@ -36,6 +37,8 @@ export interface HeapSnapshotInit {
   locationColumn: Uint32Array;
   /** File size in bytes (0 when built in memory). */
   sourceBytes: number;
+  /** The WebAssembly memory the node and edge columns are in, when the parser put them there (wasm-records.ts). */
+  kernelMemory?: WasmMemory | null;
 }
 
 export class HeapSnapshot {
@@ -59,6 +62,8 @@ export class HeapSnapshot {
   readonly locationLine: Uint32Array;
   readonly locationColumn: Uint32Array;
   readonly sourceBytes: number;
+  /** The WebAssembly memory holding the node and edge columns, or null (ordinary arrays). */
+  readonly kernelMemory: WasmMemory | null;
 
   // Type codes resolved once from meta (-1 when the snapshot has no such type).
   readonly nodeTypeHidden: number;
@@ -105,6 +110,7 @@ export class HeapSnapshot {
     this.locationLine = init.locationLine;
     this.locationColumn = init.locationColumn;
     this.sourceBytes = init.sourceBytes;
+    this.kernelMemory = init.kernelMemory ?? null;
 
     if (init.firstEdge !== undefined) {
       this.firstEdge = init.firstEdge;

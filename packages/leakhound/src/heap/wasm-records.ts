@@ -18,6 +18,7 @@ interface WasmGlobal {
 }
 export interface WasmMemory {
   readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
@@ -56,17 +57,27 @@ const COMMA = 44;
 
 let compiled: object | null | undefined;
 
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    compiled = null;
-    if (process.env['LEAKHOUND_WASM'] !== '0' && wasmApi !== undefined) {
-      try {
-        compiled = new wasmApi.Module(Buffer.from(WASM_BASE64, 'base64'));
-      } catch {
-        // No WebAssembly here (--jitless, a policy): the JavaScript loops do all of it.
-      }
-    }
+/** A compiled module from its base64 binary, or null without WebAssembly (--jitless, a policy) or with LEAKHOUND_WASM=0. */
+export function compileKernels(base64: string): object | null {
+  if (process.env['LEAKHOUND_WASM'] === '0' || wasmApi === undefined) return null;
+  try {
+    return new wasmApi.Module(Buffer.from(base64, 'base64'));
+  } catch {
+    return null;
   }
+}
+
+/** An instance of `module` on `memory`, or null. */
+export function instantiateKernels(module: object, memory: WasmMemory): unknown {
+  try {
+    return new wasmApi!.Instance(module, { env: { memory } }).exports;
+  } catch {
+    return null;
+  }
+}
+
+function kernelModule(): object | null {
+  if (compiled === undefined) compiled = compileKernels(WASM_BASE64);
   return compiled;
 }
 
@@ -129,7 +140,8 @@ export function allocateColumns(nodes: number, edges: number, withTrace: boolean
   if (pages > MAX_PAGES) return null;
   let memory: WasmMemory;
   try {
-    memory = new wasmApi.Memory({ initial: pages, maximum: pages, shared: true });
+    // Growable up to 4 GB: the analyses put their working arrays after the columns (wasm-graph.ts).
+    memory = new wasmApi.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
   } catch {
     return null;
   }
@@ -205,12 +217,8 @@ export class RecordKernels {
   /** Null when the kernels are unavailable. `buffer`: the memory's buffer object the caller's views are on. */
   static create(memory: WasmMemory, buffer: SharedArrayBuffer = memory.buffer): RecordKernels | null {
     const module = kernelModule();
-    if (module === null) return null;
-    try {
-      return new RecordKernels(new wasmApi!.Instance(module, { env: { memory } }).exports as KernelExports, buffer);
-    } catch {
-      return null;
-    }
+    const exports = module === null ? null : instantiateKernels(module, memory);
+    return exports === null ? null : new RecordKernels(exports as KernelExports, buffer);
   }
 
   private constructor(exports: KernelExports, buffer: SharedArrayBuffer) {

@@ -2,13 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder } from '../helpers/graph-builder.js';
 import { fromRawSnapshot } from '../../src/heap/raw.js';
+import { parseSnapshotBytes } from '../../src/heap/parser.js';
 import { buildRetainers } from '../../src/heap/retainers.js';
 import { applyOwnership, computeDominators, essentialEdges, essentialEdgesBeforeOwnership, pageOwnedNodes, type Dominators } from '../../src/heap/dominators.js';
 import type { HeapSnapshot } from '../../src/heap/snapshot.js';
 import { analyzeSnapshot } from '../../src/heap/analysis.js';
 import { computeRootPaths, retainerPath } from '../../src/heap/paths.js';
 
-/** Both ways in: full retainers, and the compact essential-only predecessors; they must agree. */
+/**
+ * Every way in: full retainers, the compact essential-only predecessors, and
+ * the WebAssembly search (the graph parsed into the kernels' memory,
+ * wasm-graph.ts); they must agree.
+ */
 function analyse(g: GraphBuilder): { snap: HeapSnapshot; dom: Dominators } {
   const snap = fromRawSnapshot(g.toRaw());
   const compact = computeDominators(snap, null);
@@ -16,6 +21,12 @@ function analyse(g: GraphBuilder): { snap: HeapSnapshot; dom: Dominators } {
   assert.deepEqual(full.idom, compact.idom);
   assert.deepEqual(full.retainedSize, compact.retainedSize);
   assert.deepEqual(full.reachable, compact.reachable);
+  const inKernelMemory = parseSnapshotBytes(Buffer.from(g.toJSON()), { kernels: true });
+  assert.ok(inKernelMemory.kernelMemory !== null, 'the graph is in the kernels\' memory');
+  const kernel = computeDominators(inKernelMemory, null);
+  assert.deepEqual(Array.from(kernel.idom), Array.from(compact.idom));
+  assert.deepEqual(Array.from(kernel.retainedSize), Array.from(compact.retainedSize));
+  assert.deepEqual(Array.from(kernel.reachable), Array.from(compact.reachable));
   return { snap, dom: compact };
 }
 
