@@ -1,7 +1,8 @@
 // Analyses that only need the graph run on worker threads while the main
-// thread computes the dominator tree and the retained sizes: DevTools'
-// page-owned flags, the retainer-path searches, DevTools' shallow sizes (the
-// ownership pass) and the heap statistics. The workers read the parser's
+// thread computes the dominator tree and the retained sizes: the
+// retainer-path searches, DevTools' shallow sizes (the ownership pass) and
+// the heap statistics (DevTools' page-owned flags come out of the main
+// thread's search itself, dominators.ts). The workers read the parser's
 // SharedArrayBuffer-backed columns (parser.ts shares them for big files) and
 // write their per-node results into shared arrays; nothing is copied.
 import { availableParallelism } from 'node:os';
@@ -32,10 +33,8 @@ export interface SharedGraph {
 export type GraphTask =
   | {
       graph: SharedGraph;
-      /** Next to the dominator tree: page-owned flags, shallow sizes, retainer paths. */
+      /** Next to the dominator tree: shallow sizes, retainer paths. */
       part: 'paths';
-      /** pageOwnedNodes' output (the main thread computes the essential edges meanwhile). */
-      owned: Uint8Array;
       /** rootPathEdges' output. */
       parentEdge: Int32Array;
       /** computeShallowSizes' output, or null when the sizes are not shared (no shallow sizes nor statistics on a worker then). */
@@ -51,9 +50,8 @@ export type GraphTask =
       classOf: Uint16Array;
     };
 
-/** What a worker posts: 'owned', 'shallow', 'paths' for the paths part; 'classes', 'statistics' for the summary. */
+/** What a worker posts: 'shallow', 'paths' for the paths part; 'classes', 'statistics' for the summary. */
 export type GraphWorkerMessage =
-  | { kind: 'owned' }
   | { kind: 'paths' }
   | { kind: 'shallow'; fits: boolean }
   | { kind: 'statistics'; statistics: HeapStatistics | null }
@@ -138,8 +136,8 @@ export interface PrestartedWorker {
 /**
  * The graph-only analyses on worker threads (graph-worker.ts), each result
  * awaitable on its own. The paths thread (prestarted by the CLI) computes
- * DevTools' page-owned flags, the shallow sizes and the retainer-path
- * searches next to the main thread's essential edges and depth-first search,
+ * the shallow sizes and the retainer-path searches next to the main
+ * thread's essential edges and depth-first search,
  * and ends before the search's memory peak in the usual case (0.6 s of work
  * next to 0.9 s); the ownership pass's scratch becomes the searches' queue.
  * The summary thread, started once the tree is built (past the peak),
@@ -148,7 +146,6 @@ export interface PrestartedWorker {
  * the peak: 794 against 740 MB on the 600 MB file, 2.80 GB on the 2.4 GB one.)
  */
 export class GraphWorker {
-  private readonly _owned = settle<Uint8Array>();
   private readonly _paths = settle<Int32Array>();
   private readonly _shallow = settle<Uint32Array | null>();
   private readonly _statistics = settle<HeapStatistics | null>();
@@ -160,18 +157,15 @@ export class GraphWorker {
   /** `prestarted`: a thread from prestartGraphWorker for the paths part, which gets the task as a message (a new one is started if it is gone). */
   constructor(private readonly _graph: SharedGraph, private readonly _url?: URL, prestarted?: PrestartedWorker) {
     const parentEdge = new Int32Array(new SharedArrayBuffer(_graph.nodeCount * 4));
-    const owned = new Uint8Array(new SharedArrayBuffer(_graph.nodeCount));
     const shallow = _graph.nodeSelfSize === null ? null : new Uint32Array(new SharedArrayBuffer(_graph.nodeCount * 4));
-    this._start({ graph: _graph, part: 'paths', owned, parentEdge, shallow }, prestarted, (message, done) => {
-      if (message.kind === 'owned') {
-        this._owned.resolve(owned);
-      } else if (message.kind === 'shallow') {
+    this._start({ graph: _graph, part: 'paths', parentEdge, shallow }, prestarted, (message, done) => {
+      if (message.kind === 'shallow') {
         this._shallow.resolve(message.fits ? shallow : null);
       } else if (message.kind === 'paths') {
         done();
         this._paths.resolve(parentEdge);
       }
-    }, [this._owned, this._shallow, this._paths]);
+    }, [this._shallow, this._paths]);
   }
 
   private _start(task: GraphTask, prestarted: PrestartedWorker | undefined,
@@ -196,11 +190,6 @@ export class GraphWorker {
       this._running.delete(worker);
       for (const outcome of outcomes) outcome.reject(error);
     });
-  }
-
-  /** DevTools' page-owned flags (pageOwnedNodes), the paths thread's first result. */
-  ownedNodes(): Promise<Uint8Array> {
-    return this._owned.promise;
   }
 
   /** The shallow sizes, or null when the graph has none shared or one does not fit 32 bits (the caller computes them then). */

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { LeakhoundError } from '../errors.js';
 import type { HeapSnapshot } from './snapshot.js';
 import type { ProgressFn } from './progress.js';
-import { applyOwnership, computeDominators, dominatorTreePhase, dropShallowSpare, essentialEdgesBeforeOwnership, retainedSizesPhase, type Dominators } from './dominators.js';
+import { computeDominators, dominatorTreePhase, dropShallowSpare, essentialEdgesBeforeOwnership, retainedSizesPhase, type Dominators } from './dominators.js';
 import { computeRootPaths, rootPathsFrom, type PathStep, type RootPaths } from './paths.js';
 import { classHistogram, type HistogramRow } from './histogram.js';
 import { adoptClassTable } from './names.js';
@@ -139,9 +139,8 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
     return prepareAnalysis(snap, onProgress);
   }
   const progress = onProgress ?? (() => {});
-  // The paths thread starts before the essential edges: it first computes the
-  // page-owned flags, which the main thread's pass then applies to the few
-  // edges they concern, instead of traversing the graph for them first.
+  // The paths thread starts before the essential edges: the shallow sizes and
+  // the retainer-path searches, next to the main thread's tree.
   let worker: GraphWorker | null = null;
   try {
     checkNotEmpty(snap);
@@ -150,8 +149,8 @@ export async function prepareAnalysisInParallel(snap: HeapSnapshot, onProgress?:
       workers.prestarted);
     worker = running;
     progress('essential edges', 0, 1);
+    // The page-owned rule is applied during the search (dominators.ts, searchFromRoot's comment).
     const essential = essentialEdgesBeforeOwnership(snap);
-    applyOwnership(snap, essential, await running.ownedNodes());
     progress('essential edges', 1, 1);
     const tree = dominatorTreePhase(snap, null, progress, essential);
     progress('retained sizes', 0, 1);

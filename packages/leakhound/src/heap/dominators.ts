@@ -65,13 +65,7 @@ export function pageOwnedNodes(snap: HeapSnapshot, into?: Uint8Array): Uint8Arra
   const weak = snap.edgeTypeWeak;
   for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) {
     const target = edgeToNode[e]!;
-    const type = edgeType[e]!;
-    if (type === snap.edgeTypeElement) {
-      if (snap.nodeType[target] !== snap.nodeTypeSynthetic || snap.nodeNameString(target) !== '(Document DOM trees)') continue;
-    } else if (type !== snap.edgeTypeShortcut) {
-      continue;
-    }
-    if (hasBit(seen, target)) continue;
+    if (!isPageOwnedSeed(snap, e) || hasBit(seen, target)) continue;
     setBit(seen, target);
     owned[target] = 1;
     stack[top++] = target;
@@ -88,6 +82,15 @@ export function pageOwnedNodes(snap: HeapSnapshot, into?: Uint8Array): Uint8Arra
     }
   }
   return owned;
+}
+
+/** For an edge of the root: does its target start DevTools' page-owned set (a global object, the DOM trees)? */
+function isPageOwnedSeed(snap: HeapSnapshot, e: number): boolean {
+  const type = snap.edgeType[e]!;
+  if (type === snap.edgeTypeShortcut) return true;
+  const target = snap.edgeToNode[e]!;
+  return type === snap.edgeTypeElement && snap.nodeType[target] === snap.nodeTypeSynthetic &&
+    snap.nodeNameString(target) === '(Document DOM trees)';
 }
 
 const MIN_WEAK_MAP_EDGE_BYTES = '0 / part of key ( @1) -> value ( @1) pair in WeakMap (table @1)'.length;
@@ -147,7 +150,8 @@ export function essentialEdges(snap: HeapSnapshot, inDegree?: Uint32Array): Uint
  * rule out (every node counts as owned), for applyOwnership to apply later:
  * the parallel analysis computes the flags on a worker meanwhile.
  */
-function essentialEdgeBits(snap: HeapSnapshot, inDegree?: Uint32Array, owned: Uint8Array | null = pageOwnedNodes(snap)): Int32Array {
+function essentialEdgeBits(snap: HeapSnapshot, inDegree?: Uint32Array, owned: Uint8Array | null = pageOwnedNodes(snap),
+  passed?: EdgePairs): Int32Array {
   const { nodeCount, edgeCount, firstEdge, edgeToNode, edgeType } = snap;
   // In the kernels' memory when the graph is, for the WebAssembly search.
   const bits = arenaOf(snap.kernelMemory)?.i32((edgeCount >>> 5) + 1) ?? new Int32Array((edgeCount >>> 5) + 1);
@@ -168,10 +172,18 @@ function essentialEdgeBits(snap: HeapSnapshot, inDegree?: Uint32Array, owned: Ui
       if (type === weak) continue;
       const target = edgeToNode[e]!;
       if (target === node) continue;
-      if (type === internal && nameState[edgeNameOrIndex[e]!] !== 1 && weakMaps.isTableEdge(node, e)) continue;
+      if (type === internal && nameState[edgeNameOrIndex[e]!] !== 1 && weakMaps.isTableEdge(node, e)) {
+        passed?.push(node, target);
+        continue;
+      }
       if (node !== root) {
-        if (type === shortcut) continue;
+        if (type === shortcut) {
+          passed?.push(node, target);
+          continue;
+        }
         if (nodeOwned === 0 && owned![target] === 1) continue;
+        // Into the root: essential, but the search never takes it (the root is visited first); ownership may pass it.
+        if (passed !== undefined && target === root) passed.push(node, target);
       }
       bits[e >>> 5] = bits[e >>> 5]! | (1 << (e & 31));
       if (inDegree) inDegree[target]!++;
@@ -180,11 +192,38 @@ function essentialEdgeBits(snap: HeapSnapshot, inDegree?: Uint32Array, owned: Ui
   return bits;
 }
 
+/** A growable list of (source, target) node pairs. */
+export class EdgePairs {
+  private _pairs = new Uint32Array(1024);
+  length = 0;
+
+  push(source: number, target: number): void {
+    if (this.length + 2 > this._pairs.length) {
+      const grown = new Uint32Array(this._pairs.length * 2);
+      grown.set(this._pairs);
+      this._pairs = grown;
+    }
+    this._pairs[this.length++] = source;
+    this._pairs[this.length++] = target;
+  }
+
+  get pairs(): Uint32Array {
+    return this._pairs.subarray(0, this.length);
+  }
+}
+
 /** Essential-edge bits and in-degrees, for dominatorTreePhase. */
 export interface EssentialEdges {
   bits: Int32Array;
   /** nodeCount + 1 entries. */
   inDegree: Uint32Array;
+  /**
+   * Set when the page-owned rule is still to apply (essentialEdgesBeforeOwnership):
+   * the non-weak edges the bits leave out (shortcuts from other nodes than
+   * the root, WeakMap table edges) and the edges into the root, through which
+   * DevTools' page-owned set may reach nodes the essential edges do not.
+   */
+  passed?: EdgePairs;
 }
 
 /**
@@ -193,7 +232,44 @@ export interface EssentialEdges {
  */
 export function essentialEdgesBeforeOwnership(snap: HeapSnapshot): EssentialEdges {
   const inDegree = new Uint32Array(snap.nodeCount + 1);
-  return { bits: essentialEdgeBits(snap, inDegree, null), inDegree };
+  const passed = new EdgePairs();
+  return { bits: essentialEdgeBits(snap, inDegree, null, passed), inDegree, passed };
+}
+
+/**
+ * pageOwnedNodes from a search that has visited (`seen`) exactly what the
+ * essential edges reach from the root's page-owned seeds: those nodes (but the
+ * root), the seeds, and whatever DevTools' walk over all non-weak edges reaches
+ * from them through the edges the essential ones leave out (`passed`).
+ */
+function pageOwnedAfterSearch(snap: HeapSnapshot, seen: Int32Array, passed: EdgePairs): Uint8Array {
+  const { nodeCount, firstEdge, edgeToNode, edgeType } = snap;
+  const root = snap.rootNode;
+  const owned = new Uint8Array(nodeCount);
+  for (let i = 0; i < nodeCount; i++) owned[i] = (seen[i >>> 5]! >>> (i & 31)) & 1;
+  owned[root] = 0;
+  let stack = new Uint32Array(1024);
+  let top = 0;
+  const reach = (target: number): void => {
+    if (owned[target] === 1) return;
+    owned[target] = 1;
+    if (top === stack.length) {
+      const grown = new Uint32Array(stack.length * 2);
+      grown.set(stack);
+      stack = grown;
+    }
+    stack[top++] = target;
+  };
+  for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) if (isPageOwnedSeed(snap, e)) reach(edgeToNode[e]!);
+  const pairs = passed.pairs;
+  for (let i = 0; i < pairs.length; i += 2) if (owned[pairs[i]!] === 1) reach(pairs[i + 1]!);
+  const weak = snap.edgeTypeWeak;
+  while (top > 0) {
+    const node = stack[--top]!;
+    const end = firstEdge[node + 1]!;
+    for (let e = firstEdge[node]!; e < end; e++) if (edgeType[e] !== weak) reach(edgeToNode[e]!);
+  }
+  return owned;
 }
 
 /**
@@ -332,6 +408,8 @@ interface TreeInputs {
   retainers: Retainers | null;
   /** Compact mode: essential in-degree per node (from essentialEdgeBits), tree edges included. */
   inDegree: Uint32Array | null;
+  /** When the page-owned rule is still to apply: EssentialEdges.passed (see searchFromRoot). */
+  passed: EdgePairs | null;
 }
 
 /** The dominator tree before retained sizes: what dominatorTreePhase hands to retainedSizesPhase. */
@@ -525,7 +603,39 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
 
   const r = snap.rootNode + 1;
   progress('dominators: depth-first search', 0, nodeCount);
-  dfs(r, 0);
+  if (inputs.passed === null) {
+    dfs(r, 0);
+  } else {
+    // The page-owned rule is still to apply. Every node the search reaches
+    // from the root's page-owned seeds (the global objects) is page-owned,
+    // and the rule only drops edges from nodes that are not: so search from
+    // those children of the root first (the rule cannot matter there), take
+    // the page-owned set from what that search saw plus what DevTools'
+    // non-weak walk reaches beyond it, apply the rule to the edges of the
+    // nodes still unvisited, and go on with the root's other children. A
+    // depth-first search of the same graph whose root looks at its children
+    // in another order: the same dominator tree, without a separate pass
+    // over the graph for the flags.
+    const root = r - 1;
+    const held: number[] = [];
+    for (let e = firstEdge[root]!; e < firstEdge[r]!; e++) {
+      if (isPageOwnedSeed(snap, e) || ((bits[e >>> 5]! >>> (e & 31)) & 1) === 0) continue;
+      held.push(e);
+      bits[e >>> 5] = bits[e >>> 5]! & ~(1 << (e & 31));
+    }
+    dfs(r, 0);
+    for (const e of held) bits[e >>> 5] = bits[e >>> 5]! | (1 << (e & 31));
+    const owned = pageOwnedAfterSearch(snap, seen, inputs.passed);
+    applyOwnership(snap, { bits, inDegree: inDegree! }, owned);
+    for (let e = firstEdge[root]!; e < firstEdge[r]!; e++) {
+      if (((bits[e >>> 5]! >>> (e & 31)) & 1) === 0) continue;
+      const target = edgeToNode[e]!;
+      if (hasBit(seen, target)) continue;
+      // A tree edge of the root, as its own search would take it.
+      bits[e >>> 5] = bits[e >>> 5]! & ~(1 << (e & 31));
+      dfs(target + 1, 1);
+    }
+  }
   const reachableCount = n;
 
   // Like DevTools: nodes retained only through non-essential (weak) edges are
@@ -678,10 +788,11 @@ export function dominatorTreePhase(snap: HeapSnapshot, retainers: Retainers | nu
   const { nodeCount } = snap;
   // The flags and in-degrees (counted in the same pass; not needed with full
   // retainers) are held only through `inputs`, so dominatorTree can drop them early.
-  const inputs: TreeInputs = { essential: null, retainers, inDegree: null };
+  const inputs: TreeInputs = { essential: null, retainers, inDegree: null, passed: null };
   if (essential !== undefined && retainers === null) {
     inputs.essential = essential.bits;
     inputs.inDegree = essential.inDegree;
+    inputs.passed = essential.passed ?? null;
   } else {
     progress('essential edges', 0, 1);
     inputs.inDegree = retainers ? null : new Uint32Array(nodeCount + 1);

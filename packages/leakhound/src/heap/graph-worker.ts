@@ -1,11 +1,10 @@
 // Worker thread entry for analysis-workers.ts, over the shared graph: the
-// paths part (DevTools' page-owned flags, the shallow sizes, the
-// retainer-path searches) or the summary part (class ids, heap statistics).
+// paths part (the shallow sizes, the retainer-path searches) or the summary part (class ids, heap statistics).
 // Started with its task, or ahead of it (no workerData: the task comes as the
 // first message, so the thread's start-up overlaps the parse).
 import { parentPort, workerData } from 'node:worker_threads';
 import { snapshotOfGraph, type GraphTask, type GraphWorkerMessage } from './analysis-workers.js';
-import { pageOwnedNodes, shallowSizesInto } from './dominators.js';
+import { shallowSizesInto } from './dominators.js';
 import { rootPathEdges } from './paths.js';
 import { heapStatistics } from './statistics.js';
 import { classTableInto } from './names.js';
@@ -14,12 +13,10 @@ import type { HeapSnapshot } from './snapshot.js';
 const post = (message: GraphWorkerMessage): void => parentPort!.postMessage(message);
 
 /**
- * The paths part: page-owned flags, shallow sizes, paths. One array is the
- * ownership pass's scratch, then the searches' queue.
+ * The paths part: shallow sizes, paths. One array is the ownership pass's
+ * scratch, then the searches' queue.
  */
 function paths(snap: HeapSnapshot, task: Extract<GraphTask, { part: 'paths' }>): void {
-  pageOwnedNodes(snap, task.owned);
-  post({ kind: 'owned' });
   const scratch = new Uint32Array(snap.nodeCount + 1);
   const fits = task.shallow !== null && shallowSizesInto(snap, task.shallow, scratch);
   post({ kind: 'shallow', fits });

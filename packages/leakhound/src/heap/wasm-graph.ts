@@ -66,17 +66,17 @@ export class GraphArena {
 
   /** A zeroed Uint32Array of `length`, or null when it does not fit. */
   u32(length: number): Uint32Array | null {
-    const at = this._take(4 * length);
-    if (at < 0) return null;
-    const array = new Uint32Array(this.memory.buffer, at, length);
-    arenaArrays.add(array);
-    return array;
+    return this._array(length, (buffer, at) => new Uint32Array(buffer, at, length));
   }
 
   i32(length: number): Int32Array | null {
+    return this._array(length, (buffer, at) => new Int32Array(buffer, at, length));
+  }
+
+  private _array<T extends Uint32Array | Int32Array>(length: number, make: (buffer: SharedArrayBuffer, at: number) => T): T | null {
     const at = this._take(4 * length);
     if (at < 0) return null;
-    const array = new Int32Array(this.memory.buffer, at, length);
+    const array = make(this.memory.buffer, at);
     arenaArrays.add(array);
     return array;
   }

@@ -4,7 +4,10 @@ import { GraphBuilder } from '../helpers/graph-builder.js';
 import { fromRawSnapshot } from '../../src/heap/raw.js';
 import { parseSnapshotBytes } from '../../src/heap/parser.js';
 import { buildRetainers } from '../../src/heap/retainers.js';
-import { applyOwnership, computeDominators, essentialEdges, essentialEdgesBeforeOwnership, pageOwnedNodes, type Dominators } from '../../src/heap/dominators.js';
+import {
+  applyOwnership, computeDominators, dominatorTreePhase, essentialEdges, essentialEdgesBeforeOwnership, pageOwnedNodes, retainedSizesPhase,
+  type Dominators,
+} from '../../src/heap/dominators.js';
 import type { HeapSnapshot } from '../../src/heap/snapshot.js';
 import { analyzeSnapshot } from '../../src/heap/analysis.js';
 import { computeRootPaths, retainerPath } from '../../src/heap/paths.js';
@@ -17,6 +20,10 @@ import { computeRootPaths, retainerPath } from '../../src/heap/paths.js';
 function analyse(g: GraphBuilder): { snap: HeapSnapshot; dom: Dominators } {
   const snap = fromRawSnapshot(g.toRaw());
   const compact = computeDominators(snap, null);
+  // The page-owned rule applied during the search (what `leakhound analyze` runs on big files).
+  const deferred = retainedSizesPhase(snap, dominatorTreePhase(snap, null, undefined, essentialEdgesBeforeOwnership(snap)));
+  assert.deepEqual(Array.from(deferred.idom), Array.from(compact.idom));
+  assert.deepEqual(Array.from(deferred.reachable), Array.from(compact.reachable));
   const full = computeDominators(snap, buildRetainers(snap));
   assert.deepEqual(full.idom, compact.idom);
   assert.deepEqual(full.retainedSize, compact.retainedSize);
@@ -25,6 +32,8 @@ function analyse(g: GraphBuilder): { snap: HeapSnapshot; dom: Dominators } {
   assert.ok(inKernelMemory.kernelMemory !== null, 'the graph is in the kernels\' memory');
   const kernel = computeDominators(inKernelMemory, null);
   assert.deepEqual(Array.from(kernel.idom), Array.from(compact.idom));
+  const kernelDeferred = dominatorTreePhase(inKernelMemory, null, undefined, essentialEdgesBeforeOwnership(inKernelMemory));
+  assert.deepEqual(Array.from(kernelDeferred.idom), Array.from(compact.idom));
   assert.deepEqual(Array.from(kernel.retainedSize), Array.from(compact.retainedSize));
   assert.deepEqual(Array.from(kernel.reachable), Array.from(compact.reachable));
   return { snap, dom: compact };
@@ -383,4 +392,39 @@ test('random graphs: both predecessor modes agree, and every node matches a refe
   }
   // Most graphs must be checked against the reference, not only between the modes.
   assert.ok(checked >= 80, `${checked} of 120 graphs checked against the reference`);
+});
+
+test('random graphs with global objects, DevTools\' page-owned rule and WeakMap edges: every way in agrees', () => {
+  for (let seed = 1; seed <= 80; seed++) {
+    const random = prng(seed * 104_729);
+    const { g, gc } = withGcRoots();
+    const count = 5 + Math.floor(random() * 120);
+    const nodes: number[] = [];
+    for (let i = 0; i < count; i++) nodes.push(g.node(random() < 0.2 ? 'hidden' : 'object', `N${i % 5}`, 1 + Math.floor(random() * 32)));
+    const any = (): number => nodes[Math.floor(random() * count)]!;
+    // Global objects (shortcut edges from the root), nodes held only by the
+    // GC roots (not page-owned) pointing into the page-owned ones, shortcut
+    // edges elsewhere, edges back to the root, weak edges and WeakMap pairs.
+    for (let i = 0; i < 1 + Math.floor(random() * 3); i++) g.edge(g.root, any(), 'shortcut', `global${i}`);
+    for (const n of nodes) if (random() < 0.15) g.edge(gc, n, 'element', 1);
+    const edges = Math.floor(count * (0.5 + random() * 2.5));
+    for (let i = 0; i < edges; i++) {
+      const roll = random();
+      const type = roll < 0.7 ? 'property' : roll < 0.8 ? 'weak' : roll < 0.88 ? 'shortcut' : roll < 0.94 ? 'internal' : 'context';
+      g.edge(any(), any(), type, `e${i}`);
+    }
+    if (random() < 0.3) g.edge(any(), g.root, 'property', 'back');
+    for (let i = 0; i < Math.floor(random() * 3); i++) {
+      const key = any();
+      const table = any();
+      const value = any();
+      const name = `${i} / part of key (K @${g.toRaw().nodes[key * 7 + 2]}) -> value (V @1) pair in WeakMap (table @${g.toRaw().nodes[table * 7 + 2]})`;
+      g.edge(key, value, 'internal', name).edge(table, value, 'internal', name);
+    }
+    try {
+      analyse(g);
+    } catch (error) {
+      assert.fail(`seed ${seed}: ${(error as Error).message}`);
+    }
+  }
 });
