@@ -103,8 +103,7 @@ export class CollectionProbe {
     const slots = (this._slotOfName ??= new Int32Array(s.strings.count).fill(-2));
     let slot = slots[nameIndex] ?? -1;
     if (slot === -2) {
-      const name = s.strings.get(nameIndex);
-      slot = /^\d+$/.test(name) && name.length < 10 ? Number(name) : -1;
+      slot = s.strings.decimalOf(nameIndex);
       slots[nameIndex] = slot;
     }
     return slot;

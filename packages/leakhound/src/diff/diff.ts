@@ -13,7 +13,7 @@ import type { ProgressFn } from '../heap/progress.js';
 import { parseSnapshotFile } from '../heap/parser.js';
 import { computeDominators, type SizeArray } from '../heap/dominators.js';
 import { classHistogram, type HistogramRow } from '../heap/histogram.js';
-import { prepareAnalysis, type HeapAnalysis, type PathStepJson } from '../heap/analysis.js';
+import { prepareAnalysisInParallel, type HeapAnalysis, type PathStepJson } from '../heap/analysis.js';
 import { classTable, isInternalNode } from '../heap/names.js';
 import { retainerPath, type PathStep } from '../heap/paths.js';
 import { sourceLocation, type SourceLocation } from '../heap/locations.js';
@@ -241,7 +241,8 @@ export async function diffSnapshots(sources: readonly SnapshotSource[], options:
   }
   const lastSource = sources[sources.length - 1]!;
   const snap = await load(lastSource, onProgress);
-  const analysis = prepareAnalysis(snap, onProgress);
+  // The graph-only analyses on worker threads beside the tree, as `leakhound analyze` runs them.
+  const analysis = await prepareAnalysisInParallel(snap, onProgress);
   const { dominators, rootPaths } = analysis;
   const steps = earlier.length; // 1 or 2 steps between snapshots
   onProgress?.('diff: matching ids', 0, 1);

@@ -795,8 +795,16 @@ export function dominatorTreePhase(snap: HeapSnapshot, retainers: Retainers | nu
     inputs.passed = essential.passed ?? null;
   } else {
     progress('essential edges', 0, 1);
-    inputs.inDegree = retainers ? null : new Uint32Array(nodeCount + 1);
-    inputs.essential = essentialEdgeBits(snap, inputs.inDegree ?? undefined);
+    if (retainers === null) {
+      // The page-owned rule during the search (no separate walk of the graph for the flags).
+      const deferred = essentialEdgesBeforeOwnership(snap);
+      inputs.inDegree = deferred.inDegree;
+      inputs.essential = deferred.bits;
+      inputs.passed = deferred.passed ?? null;
+    } else {
+      // With full retainers (the tests' second way in), the separate walk.
+      inputs.essential = essentialEdgeBits(snap);
+    }
     progress('essential edges', 1, 1);
   }
   const tree = dominatorTree(snap, inputs, progress);

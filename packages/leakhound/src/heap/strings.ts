@@ -115,6 +115,26 @@ export class StringTable {
     return value;
   }
 
+  /**
+   * The value of string `index` when it is a plain decimal of 1-9 digits
+   * ("0", "417"), else -1; read from its bytes, without decoding (the slot
+   * names of a big hash table are hundreds of thousands of such strings).
+   */
+  decimalOf(index: number): number {
+    if (index >= this._count || index < 0) return -1;
+    const chunk = this._chunks[this._chunkOf[index]!]!;
+    const start = this._start[index]!;
+    const end = this._end(index);
+    if (end === start || end - start > 9) return -1;
+    let value = 0;
+    for (let i = start; i < end; i++) {
+      const d = chunk[i]! - 48;
+      if (d >>> 0 >= 10) return -1;
+      value = value * 10 + d;
+    }
+    return value;
+  }
+
   /** Byte length of string `index` without decoding it. */
   byteLengthOf(index: number): number {
     return index < this._count && index >= 0 ? this._end(index) - this._start[index]! : 0;

@@ -110,6 +110,22 @@ describe('StringTable', () => {
       assert.equal(table.byteLengthOf(2 * i), Buffer.byteLength(values[i]!));
     }
   });
+
+  test('decimalOf reads plain decimals of 1-9 digits from the bytes, -1 for anything else', () => {
+    const table = new StringTable(4);
+    const cases: Array<[string, number]> = [
+      ['0', 0], ['7', 7], ['417', 417], ['007', 7], ['999999999', 999_999_999], ['1234567890', -1], ['', -1], ['-1', -1],
+      ['1.5', -1], ['12a', -1], [' 1', -1], ['١٢', -1], ['map', -1],
+    ];
+    for (const [value] of cases) table.add(value);
+    cases.forEach(([value, expected], i) => {
+      assert.equal(table.decimalOf(i), expected, JSON.stringify(value));
+      // The rule it replaces in diff/collections.ts.
+      assert.equal(/^\d+$/.test(value) && value.length < 10 ? Number(value) : -1, expected);
+    });
+    assert.equal(table.decimalOf(cases.length), -1);
+    assert.equal(table.decimalOf(-1), -1);
+  });
 });
 
 test('toShared / fromShared: the same strings on SharedArrayBuffers, trimmed, handed on without a copy', () => {
