@@ -54,34 +54,42 @@ function hasUserRoots(snap: HeapSnapshot): boolean {
  * handles or caches that also point at them.
  */
 export function pageOwnedNodes(snap: HeapSnapshot, into?: Uint8Array): Uint8Array {
-  const { nodeCount, firstEdge, edgeToNode, edgeType } = snap;
-  const owned = into !== undefined && into.length === nodeCount ? into : new Uint8Array(nodeCount);
-  // The visited test reads a bitset (bits.ts), not `owned`: fewer memory
-  // accesses next to the other thread's graph pass.
-  const seen = bitset(nodeCount);
-  const stack = new Uint32Array(nodeCount);
-  let top = 0;
+  const owned = into !== undefined && into.length === snap.nodeCount ? into.fill(0) : new Uint8Array(snap.nodeCount);
+  extendPageOwned(snap, owned, null);
+  return owned;
+}
+
+/**
+ * DevTools' non-weak walk from the root's page-owned seeds, marking `owned`
+ * and not entering what it already marks; `passed`, when given, also starts it
+ * from the targets of those (source, target) pairs whose source is marked.
+ */
+function extendPageOwned(snap: HeapSnapshot, owned: Uint8Array, passed: EdgePairs | null): void {
+  const { firstEdge, edgeToNode, edgeType } = snap;
   const root = snap.rootNode;
-  const weak = snap.edgeTypeWeak;
-  for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) {
-    const target = edgeToNode[e]!;
-    if (!isPageOwnedSeed(snap, e) || hasBit(seen, target)) continue;
-    setBit(seen, target);
+  let stack = new Uint32Array(1024);
+  let top = 0;
+  const reach = (target: number): void => {
+    if (owned[target] === 1) return;
     owned[target] = 1;
+    if (top === stack.length) {
+      const grown = new Uint32Array(stack.length * 2);
+      grown.set(stack);
+      stack = grown;
+    }
     stack[top++] = target;
+  };
+  for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) if (isPageOwnedSeed(snap, e)) reach(edgeToNode[e]!);
+  if (passed !== null) {
+    const pairs = passed.pairs;
+    for (let i = 0; i < pairs.length; i += 2) if (owned[pairs[i]!] === 1) reach(pairs[i + 1]!);
   }
+  const weak = snap.edgeTypeWeak;
   while (top > 0) {
     const node = stack[--top]!;
     const end = firstEdge[node + 1]!;
-    for (let e = firstEdge[node]!; e < end; e++) {
-      const target = edgeToNode[e]!;
-      if (hasBit(seen, target) || edgeType[e] === weak) continue;
-      setBit(seen, target);
-      owned[target] = 1;
-      stack[top++] = target;
-    }
+    for (let e = firstEdge[node]!; e < end; e++) if (edgeType[e] !== weak) reach(edgeToNode[e]!);
   }
-  return owned;
 }
 
 /** For an edge of the root: does its target start DevTools' page-owned set (a global object, the DOM trees)? */
@@ -147,8 +155,8 @@ export function essentialEdges(snap: HeapSnapshot, inDegree?: Uint32Array): Uint
  * essentialEdges as one bit per edge (bit e & 31 of word e >>> 5): an eighth
  * of the bytes while the dominator pass holds them. `inDegree`, when given,
  * counts each node's essential in-edges. `owned` null leaves the page-owned
- * rule out (every node counts as owned), for applyOwnership to apply later:
- * the parallel analysis computes the flags on a worker meanwhile.
+ * rule out (every node counts as owned), for the search to apply later
+ * (dominatorTree); `passed` then gets the non-weak edges the bits leave out.
  */
 function essentialEdgeBits(snap: HeapSnapshot, inDegree?: Uint32Array, owned: Uint8Array | null = pageOwnedNodes(snap),
   passed?: EdgePairs): Int32Array {
@@ -243,32 +251,10 @@ export function essentialEdgesBeforeOwnership(snap: HeapSnapshot): EssentialEdge
  * from them through the edges the essential ones leave out (`passed`).
  */
 function pageOwnedAfterSearch(snap: HeapSnapshot, seen: Int32Array, passed: EdgePairs): Uint8Array {
-  const { nodeCount, firstEdge, edgeToNode, edgeType } = snap;
-  const root = snap.rootNode;
-  const owned = new Uint8Array(nodeCount);
-  for (let i = 0; i < nodeCount; i++) owned[i] = (seen[i >>> 5]! >>> (i & 31)) & 1;
-  owned[root] = 0;
-  let stack = new Uint32Array(1024);
-  let top = 0;
-  const reach = (target: number): void => {
-    if (owned[target] === 1) return;
-    owned[target] = 1;
-    if (top === stack.length) {
-      const grown = new Uint32Array(stack.length * 2);
-      grown.set(stack);
-      stack = grown;
-    }
-    stack[top++] = target;
-  };
-  for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) if (isPageOwnedSeed(snap, e)) reach(edgeToNode[e]!);
-  const pairs = passed.pairs;
-  for (let i = 0; i < pairs.length; i += 2) if (owned[pairs[i]!] === 1) reach(pairs[i + 1]!);
-  const weak = snap.edgeTypeWeak;
-  while (top > 0) {
-    const node = stack[--top]!;
-    const end = firstEdge[node + 1]!;
-    for (let e = firstEdge[node]!; e < end; e++) if (edgeType[e] !== weak) reach(edgeToNode[e]!);
-  }
+  const owned = new Uint8Array(snap.nodeCount);
+  for (let i = 0; i < snap.nodeCount; i++) owned[i] = (seen[i >>> 5]! >>> (i & 31)) & 1;
+  owned[snap.rootNode] = 0;
+  extendPageOwned(snap, owned, passed);
   return owned;
 }
 
@@ -490,6 +476,18 @@ function dfsPredecessors(snap: HeapSnapshot, inputs: TreeInputs, dfnOf: Uint32Ar
   return { first, node };
 }
 
+/** The WebAssembly search's arrays from the arena, or null when they do not fit. */
+function searchArrays(arena: GraphArena, length: number, firstEdge: Uint32Array, edgeToNode: Uint32Array, bits: Int32Array) {
+  const dfnOf = arena.u32(length);
+  const vertex = arena.u32(length);
+  const parent = arena.u32(length);
+  const seen = arena.i32((length >>> 5) + 1);
+  // Three entries per depth; pages past the deepest path are never written (not in RSS).
+  const path = arena.u32(3 * (length + 1));
+  if (dfnOf === null || vertex === null || parent === null || seen === null || path === null) return null;
+  return { dfnOf, vertex, parent, seen, path, firstEdge, edgeToNode, bits };
+}
+
 /**
  * The dominator tree proper, in DFS-number space after the search: parent,
  * label, ancestor and semidominator are indexed by DFS number, the
@@ -506,21 +504,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   // The WebAssembly search (wasm-graph.ts) when the graph and the edge bits
   // are in the kernels' memory: its arrays go there too.
   const kernels = snap.kernelMemory !== null && GraphArena.holds(bits) ? GraphKernels.create(snap.kernelMemory) : null;
-  const arena = kernels === null ? null : arenaOf(snap.kernelMemory);
-  const inArena = arena === null ? null : {
-    dfnOf: arena.u32(length),
-    vertex: arena.u32(length),
-    parent: arena.u32(length),
-    seen: arena.i32((nodeCount >>> 5) + 1),
-    // Only written when some nodes are unreachable; zero pages (not in RSS) otherwise.
-    virtualParent: arena.i32((length >>> 5) + 1),
-  };
-  // Three entries per depth; pages past the deepest path are never written (not in RSS).
-  const pathArray = arena?.u32(3 * (length + 1)) ?? null;
-  const kernelArrays = inArena !== null && inArena.dfnOf !== null && inArena.vertex !== null && inArena.parent !== null &&
-    inArena.seen !== null && pathArray !== null
-    ? { dfnOf: inArena.dfnOf, vertex: inArena.vertex, parent: inArena.parent, seen: inArena.seen, path: pathArray, firstEdge, edgeToNode, bits }
-    : null;
+  const kernelArrays = kernels === null ? null : searchArrays(arenaOf(snap.kernelMemory)!, length, firstEdge, edgeToNode, bits);
   /** DFS number per vertex, 0 while unvisited. */
   const dfnOf = kernelArrays?.dfnOf ?? new Uint32Array(length);
   /** Vertex per DFS number. */
@@ -645,7 +629,7 @@ function dominatorTree(snap: HeapSnapshot, inputs: TreeInputs, progress: Progres
   // A bitset by DFS number, not a byte each: this lives through the peak.
   let virtualParent: Int32Array | null = null;
   if (n < nodeCount) {
-    virtualParent = inArena?.virtualParent ?? bitset(length);
+    virtualParent = bitset(length);
     for (let v = 1; v <= nodeCount; v++) {
       if (dfnOf[v] !== 0 || hasEssentialRetainer(v - 1)) continue;
       setBit(virtualParent, n + 1);

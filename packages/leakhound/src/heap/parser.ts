@@ -652,18 +652,8 @@ export class SnapshotStreamParser {
         ? allocateColumns(n, e, header.nodeTraceId >= 0, header.nodeDetachedness >= 0, this._readBytes) : null;
       this._inMemory = inMemory;
       this._kernels = inMemory === null ? null : RecordKernels.create(inMemory.memory, inMemory.buffer);
-      this._cols = inMemory !== null ? {
-        nodeType: inMemory.nodeType,
-        nodeName: inMemory.nodeName,
-        nodeId: inMemory.nodeId,
-        nodeSelfSize: inMemory.nodeSelfSize,
-        firstEdge: inMemory.firstEdge,
-        nodeTraceId: inMemory.nodeTraceId,
-        nodeDetachedness: inMemory.nodeDetachedness,
-        edgeType: inMemory.edgeType,
-        edgeNameOrIndex: inMemory.edgeNameOrIndex,
-        edgeToNode: inMemory.edgeToNode,
-      } : {
+      // ColumnsInMemory has every column (and the memory's areas besides).
+      this._cols = inMemory !== null ? { ...inMemory } : {
         nodeType: shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n),
         nodeName: u32(n),
         nodeId: u32(n),

@@ -4,15 +4,12 @@
 // (small files, built in memory, past 4 GB, LEAKHOUND_WASM=0) uses the
 // JavaScript search in dominators.ts; both give the same numbering.
 import { WASM_BASE64 } from './wasm/graph.wasm.js';
-import { compileKernels, instantiateKernels, type WasmMemory } from './wasm-records.js';
+import { MAX_PAGES, PAGE, compileKernels, instantiateKernels, type WasmMemory } from './wasm-records.js';
 
 interface GraphExports {
   dfs(start: number, n: number, firstEdge: number, edgeToNode: number, bits: number, seen: number, dfnOf: number,
     vertex: number, parent: number, path: number, startParent: number): number;
 }
-
-const PAGE = 64 * 1024;
-const MAX_PAGES = 65536;
 
 let compiled: object | null | undefined;
 /** Arrays some GraphArena handed out: the kernels take only those (and the graph's columns). */
@@ -123,5 +120,4 @@ export class GraphKernels {
     return this._x.dfs(start, n, firstEdge.byteOffset, edgeToNode.byteOffset, bits.byteOffset, seen.byteOffset,
       dfnOf.byteOffset, vertex.byteOffset, parent.byteOffset, path.byteOffset, startParent);
   }
-
 }

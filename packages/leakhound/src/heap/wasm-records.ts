@@ -49,9 +49,9 @@ export const TAIL_CHUNK = 1024 * 1024;
 const MAX_EARLY_STOPS = 16;
 /** Longer than any record the kernels take (seven 10-digit numbers and separators). */
 const MAX_RECORD_BYTES = 96;
-const PAGE = 64 * 1024;
-/** A 32-bit memory's limit, in pages. */
-const MAX_PAGES = 65536;
+/** A WebAssembly page, and a 32-bit memory's limit in pages. */
+export const PAGE = 64 * 1024;
+export const MAX_PAGES = 65536;
 const NL = 10;
 const COMMA = 44;
 
